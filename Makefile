@@ -16,7 +16,7 @@ SANITIZE ?= 0
 
 CC       ?= cc
 PKGS      = libpq libcurl libcjson libsodium libmicrohttpd
-CPPFLAGS += -D_GNU_SOURCE -Icommon -Iworker $(shell pkg-config --cflags $(PKGS))
+CPPFLAGS += -D_GNU_SOURCE -Icommon -Iworker -Itest/unit $(shell pkg-config --cflags $(PKGS))
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -fno-strict-aliasing
@@ -38,13 +38,15 @@ SUPERVISOR_SRC = $(wildcard supervisor/*.c)
 CLI_SRC        = $(wildcard supervisor/cli/*.c)
 FAKE_SRC       = $(wildcard contrib/fake-tesla/*.c)
 UNIT_SRC       = $(wildcard test/unit/test_*.c)
+DBTEST_SRC     = $(wildcard test/db/dbtest_*.c)
 
 COMMON_LIB = $(BUILD)/lib/libtenantmate-common.a
 WORKER_LIB = $(BUILD)/lib/libtenantmate-worker.a
 
 PROGRAMS = $(BIN)/tenantmate $(BIN)/tenantmate-supervisor \
            $(BIN)/tenantmate-worker $(BIN)/fake-tesla
-UNIT_TESTS = $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
+UNIT_TESTS = $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC)) \
+             $(patsubst test/db/%.c,$(BUILD)/test/%,$(DBTEST_SRC))
 
 objects = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
@@ -81,7 +83,13 @@ $(BIN)/fake-tesla: $(call objects,$(FAKE_SRC)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/test/%: $(OBJ)/test/unit/%.o $(WORKER_LIB) $(COMMON_LIB)
+$(BUILD)/test/test_%: $(OBJ)/test/unit/test_%.o $(WORKER_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# Tests in C that need a database: test/run-tests runs them against its
+# throwaway cluster, each in a fresh migrated database.
+$(BUILD)/test/dbtest_%: $(OBJ)/test/db/dbtest_%.o $(WORKER_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
