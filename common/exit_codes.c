@@ -13,6 +13,8 @@ const char *worker_exit_name(int status)
         return "no tokens";
     case WORKER_EXIT_CONFIG:
         return "invalid configuration";
+    case WORKER_EXIT_EXEC_FAILED:
+        return "cannot execute the worker";
     default:
         return "crash";
     }

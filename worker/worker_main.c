@@ -1,0 +1,263 @@
+/*
+ * tenantmate-worker --tenant UUID: the process the supervisor runs for one
+ * tenant.
+ *
+ * Start-up ties the process to the supervisor (SIGTERM when it dies) and
+ * makes it non-dumpable, so no core file or ptrace exposes the tokens. It
+ * sets the process title, connects to PostgreSQL (DATABASE_URL or the PG*
+ * variables) and checks that the tenant exists, is active and has a token
+ * row that decrypts with ENCRYPTION_KEY. A failed check exits with the
+ * status from exit_codes.h that tells the supervisor what to do next.
+ * Then the worker reports ready on TENANTMATE_READY_FD and, for now, idles
+ * in its libev loop until SIGTERM or SIGINT, exiting WORKER_EXIT_STOPPED.
+ * SIGHUP reopens the log file.
+ */
+#include "db.h"
+#include "exit_codes.h"
+#include "log.h"
+#include "process_title.h"
+#include "token_store.h"
+#include "uuid.h"
+#include "vault.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+/* Returned by the start-up checks when the worker may go on. */
+#define CHECK_PASSED (-1)
+
+static const char usage[] = "usage: tenantmate-worker --tenant UUID";
+
+static int parse_arguments(int argc, char **argv, char tenant_id[UUID_TEXT_SIZE])
+{
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        puts(usage);
+        return WORKER_EXIT_STOPPED;
+    }
+    if (argc != 3 || strcmp(argv[1], "--tenant") != 0) {
+        log_error("invalid arguments: expected --tenant UUID (%s)", usage);
+        return WORKER_EXIT_CONFIG;
+    }
+    if (!uuid_normalize(argv[2], tenant_id)) {
+        log_error("invalid tenant id \"%s\": expected a UUID such as "
+                  "3f2b8c1e-6d4a-4e8b-9a1f-2c7d5e9b0a13",
+                  argv[2]);
+        return WORKER_EXIT_CONFIG;
+    }
+    return CHECK_PASSED;
+}
+
+/* The parent the worker must die with: the supervisor's pid from the
+ * environment, or else the parent at start. */
+static pid_t expected_parent(void)
+{
+    const char *text = getenv("TENANTMATE_SUPERVISOR_PID");
+    char *end = NULL;
+    long pid = text != NULL ? strtol(text, &end, 10) : 0;
+
+    if (text == NULL || *text == '\0' || *end != '\0' || pid <= 1)
+        return getppid();
+    return (pid_t)pid;
+}
+
+static int tie_to_supervisor(void)
+{
+    pid_t parent = expected_parent();
+
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || prctl(PR_SET_DUMPABLE, 0) != 0) {
+        log_error("prctl failed: %s", strerror(errno));
+        return WORKER_EXIT_CONFIG;
+    }
+    /* The parent may have died before PR_SET_PDEATHSIG took effect. */
+    if (getppid() != parent) {
+        log_info("supervisor (pid %d) is gone; exiting", (int)parent);
+        return WORKER_EXIT_STOPPED;
+    }
+    return CHECK_PASSED;
+}
+
+static int load_key(struct vault_key *key)
+{
+    enum vault_status status = vault_init();
+
+    if (status != VAULT_OK) {
+        log_error("%s", vault_status_message(status));
+        return WORKER_EXIT_CONFIG;
+    }
+    return vault_key_from_env(key) ? CHECK_PASSED : WORKER_EXIT_CONFIG;
+}
+
+/* The tenant row as the collector role sees it: found and active. */
+static int check_tenant_row(PGconn *conn, const char *tenant_id, bool *active)
+{
+    const char *values[] = {tenant_id};
+
+    if (!db_begin_tenant(conn, tenant_id))
+        return EXIT_FAILURE;
+
+    PGresult *result =
+        db_query(conn, "SELECT tenantmate_tenant_is_active(id) FROM tenants WHERE id = $1", 1,
+                 values);
+    db_rollback(conn);
+    if (result == NULL)
+        return EXIT_FAILURE;
+
+    bool found = PQntuples(result) == 1;
+    *active = found && strcmp(PQgetvalue(result, 0, 0), "t") == 0;
+    PQclear(result);
+    if (!found) {
+        log_error("tenant not found in the tenants table: the business API or "
+                  "`tenantmate tenants add` must create it");
+        return WORKER_EXIT_NO_TOKENS;
+    }
+    return CHECK_PASSED;
+}
+
+static int check_tokens(PGconn *conn, const char *tenant_id, const struct vault_key *key)
+{
+    struct stored_tokens tokens;
+    enum token_store_status status = token_store_load(conn, tenant_id, key, &tokens);
+
+    stored_tokens_free(&tokens);
+    switch (status) {
+    case TOKEN_STORE_OK:
+        return CHECK_PASSED;
+    case TOKEN_STORE_NO_ROW:
+        log_error("tenant has no row in private.tokens: store tokens with `tenantmate tokens "
+                  "put` or through the business API");
+        return WORKER_EXIT_NO_TOKENS;
+    case TOKEN_STORE_UNDECRYPTABLE:
+        return WORKER_EXIT_NO_TOKENS;
+    default:
+        return EXIT_FAILURE;
+    }
+}
+
+static int check_tenant(PGconn *conn, const char *tenant_id, const struct vault_key *key)
+{
+    bool active = false;
+    int status = check_tenant_row(conn, tenant_id, &active);
+
+    if (status != CHECK_PASSED)
+        return status;
+    status = check_tokens(conn, tenant_id, key);
+    if (status != CHECK_PASSED)
+        return status;
+    if (!active) {
+        log_warning("tenant is not active (deleted or no Active or Trial subscription)");
+        return WORKER_EXIT_TENANT_INACTIVE;
+    }
+    return CHECK_PASSED;
+}
+
+static int run_checks(const char *tenant_id)
+{
+    const struct db_retry retry = {.max_attempts = 3, .initial_delay_s = 0.5, .max_delay_s = 2.0};
+    struct vault_key key;
+    const char *conninfo;
+
+    int status = load_key(&key);
+    if (status != CHECK_PASSED)
+        return status;
+    if (!db_conninfo_from_env(&conninfo)) {
+        vault_key_wipe(&key);
+        return WORKER_EXIT_CONFIG;
+    }
+
+    PGconn *conn = db_connect(conninfo, &retry);
+    status = conn != NULL ? check_tenant(conn, tenant_id, &key) : EXIT_FAILURE;
+    PQfinish(conn);
+    vault_key_wipe(&key);
+    return status;
+}
+
+/* Tell the supervisor the checks passed: one newline on the readiness
+ * pipe, when started by the supervisor. */
+static void notify_ready(void)
+{
+    const char *text = getenv("TENANTMATE_READY_FD");
+    char *end = NULL;
+    long fd = text != NULL ? strtol(text, &end, 10) : -1;
+
+    if (text == NULL || *text == '\0' || *end != '\0' || fd < 0)
+        return;
+    if (write((int)fd, "\n", 1) != 1)
+        log_warning("cannot write to the readiness pipe (fd %ld): %s", fd, strerror(errno));
+    close((int)fd);
+}
+
+static void on_stop_signal(struct ev_loop *loop, ev_signal *watcher, int events)
+{
+    (void)events;
+    log_info("received SIG%s; stopping", sigabbrev_np(watcher->signum));
+    ev_break(loop, EVBREAK_ALL);
+}
+
+static void on_hangup(struct ev_loop *loop, ev_signal *watcher, int events)
+{
+    (void)loop;
+    (void)watcher;
+    (void)events;
+    log_reopen();
+}
+
+/* NOTE: idles until the collector replaces this loop's only watchers. */
+static int idle_until_stopped(void)
+{
+    struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
+    ev_signal terminate_watcher, interrupt_watcher, hangup_watcher;
+
+    if (loop == NULL) {
+        log_error("cannot initialise libev's default loop: check LIBEV_FLAGS");
+        return EXIT_FAILURE;
+    }
+    ev_signal_init(&terminate_watcher, on_stop_signal, SIGTERM);
+    ev_signal_init(&interrupt_watcher, on_stop_signal, SIGINT);
+    ev_signal_init(&hangup_watcher, on_hangup, SIGHUP);
+    ev_signal_start(loop, &terminate_watcher);
+    ev_signal_start(loop, &interrupt_watcher);
+    ev_signal_start(loop, &hangup_watcher);
+
+    notify_ready();
+    log_info("worker ready");
+    ev_run(loop, 0);
+
+    ev_signal_stop(loop, &terminate_watcher);
+    ev_signal_stop(loop, &interrupt_watcher);
+    ev_signal_stop(loop, &hangup_watcher);
+    ev_loop_destroy(loop);
+    return WORKER_EXIT_STOPPED;
+}
+
+int main(int argc, char **argv)
+{
+    char tenant_id[UUID_TEXT_SIZE];
+    char **arguments = process_title_init(argc, argv);
+
+    if (arguments == NULL)
+        arguments = argv;
+    if (!log_init_from_env("tenantmate-worker"))
+        return WORKER_EXIT_CONFIG;
+
+    int status = parse_arguments(argc, arguments, tenant_id);
+    if (status != CHECK_PASSED)
+        return status;
+
+    log_set_tenant(tenant_id);
+    process_title_set("tenantmate: worker tenant=%s", tenant_id);
+
+    status = tie_to_supervisor();
+    if (status == CHECK_PASSED)
+        status = run_checks(tenant_id);
+    if (status != CHECK_PASSED) {
+        log_info("exiting with status %d (%s)", status, worker_exit_name(status));
+        return status;
+    }
+    return idle_until_stopped();
+}
