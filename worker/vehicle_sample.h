@@ -42,6 +42,14 @@ struct drive_state_sample {
     struct opt_double power_kw;
     char shift_state[4];            /* "", "P", "D", "N" or "R"; "" is null */
     struct opt_int64 gps_as_of_s;
+    /* Navigation, for the summary only. */
+    char active_route_destination[SAMPLE_TEXT_SIZE];
+    struct opt_double active_route_energy_at_arrival;   /* percent of battery */
+    struct opt_double active_route_latitude;
+    struct opt_double active_route_longitude;
+    struct opt_double active_route_miles_to_arrival;
+    struct opt_double active_route_minutes_to_arrival;
+    struct opt_double active_route_traffic_minutes_delay;
 };
 
 struct charge_state_sample {
@@ -68,6 +76,8 @@ struct charge_state_sample {
     char conn_charge_cable[32];
     char fast_charger_brand[32];
     char fast_charger_type[32];
+    struct opt_double charge_current_request_a;      /* summary only */
+    struct opt_double charge_current_request_max_a;  /* summary only */
 };
 
 struct climate_state_sample {
@@ -121,6 +131,14 @@ struct vehicle_state_sample {
     struct opt_double tpms_pressure_rr_bar;
     /* Always filled: all fields unknown when the key is missing. */
     struct software_update_sample software_update;
+    /* For the summary only. */
+    struct opt_bool tpms_soft_warning_fl;
+    struct opt_bool tpms_soft_warning_fr;
+    struct opt_bool tpms_soft_warning_rl;
+    struct opt_bool tpms_soft_warning_rr;
+    struct opt_int64 center_display_state;
+    char sun_roof_state[16];
+    struct opt_double sun_roof_percent_open;
 };
 
 struct vehicle_config_sample {
@@ -132,6 +150,7 @@ struct vehicle_config_sample {
     char car_special_type[32];
     struct opt_bool rhd;
     struct opt_bool eu_vehicle;
+    struct opt_int64 sun_roof_installed;    /* summary: installed when > 0 */
 };
 
 struct vehicle_sample {
