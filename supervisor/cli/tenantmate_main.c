@@ -27,7 +27,7 @@ static const struct subcommand subcommands[] = {
      "tenants delete --tenant UUID      soft-delete (sets deleted_at)\n"
      "tenants list"},
     {"status", command_status,
-     "status                            one line per tenant worker, from the status table"},
+     "status [--tenant UUID]            one line per tenant worker, from the status table"},
 };
 
 static void print_usage(FILE *out)
