@@ -3,6 +3,25 @@
 
 #include <string.h>
 
+/* Navigation fields, shown only in the summary. */
+static void parse_active_route(const cJSON *object, struct drive_state_sample *drive)
+{
+    tesla_json_text(object, "active_route_destination", drive->active_route_destination,
+                    sizeof(drive->active_route_destination));
+    drive->active_route_energy_at_arrival =
+        tesla_json_double(object, "active_route_energy_at_arrival");
+    drive->active_route_latitude =
+        tesla_json_double_in_range(object, "active_route_latitude", -90, 90);
+    drive->active_route_longitude =
+        tesla_json_double_in_range(object, "active_route_longitude", -180, 180);
+    drive->active_route_miles_to_arrival =
+        tesla_json_double(object, "active_route_miles_to_arrival");
+    drive->active_route_minutes_to_arrival =
+        tesla_json_double(object, "active_route_minutes_to_arrival");
+    drive->active_route_traffic_minutes_delay =
+        tesla_json_double(object, "active_route_traffic_minutes_delay");
+}
+
 void vehicle_parse_drive_state(const cJSON *object, struct drive_state_sample *drive)
 {
     memset(drive, 0, sizeof(*drive));
@@ -15,6 +34,7 @@ void vehicle_parse_drive_state(const cJSON *object, struct drive_state_sample *d
     drive->power_kw = tesla_json_double(object, "power");
     tesla_json_text(object, "shift_state", drive->shift_state, sizeof(drive->shift_state));
     drive->gps_as_of_s = tesla_json_int64(object, "gps_as_of");
+    parse_active_route(object, drive);
 }
 
 static void parse_charge_numbers(const cJSON *object, struct charge_state_sample *charge)
@@ -32,6 +52,9 @@ static void parse_charge_numbers(const cJSON *object, struct charge_state_sample
     charge->charger_phases = tesla_json_double(object, "charger_phases");
     charge->charge_limit_soc = tesla_json_double(object, "charge_limit_soc");
     charge->time_to_full_charge_h = tesla_json_double(object, "time_to_full_charge");
+    charge->charge_current_request_a = tesla_json_double(object, "charge_current_request");
+    charge->charge_current_request_max_a =
+        tesla_json_double(object, "charge_current_request_max");
     charge->scheduled_charging_start_time_s =
         tesla_json_int64(object, "scheduled_charging_start_time");
 }
@@ -130,6 +153,14 @@ void vehicle_parse_vehicle_state(const cJSON *object, struct vehicle_state_sampl
     vehicle->tpms_pressure_fr_bar = tesla_json_double(object, "tpms_pressure_fr");
     vehicle->tpms_pressure_rl_bar = tesla_json_double(object, "tpms_pressure_rl");
     vehicle->tpms_pressure_rr_bar = tesla_json_double(object, "tpms_pressure_rr");
+    vehicle->tpms_soft_warning_fl = tesla_json_bool(object, "tpms_soft_warning_fl");
+    vehicle->tpms_soft_warning_fr = tesla_json_bool(object, "tpms_soft_warning_fr");
+    vehicle->tpms_soft_warning_rl = tesla_json_bool(object, "tpms_soft_warning_rl");
+    vehicle->tpms_soft_warning_rr = tesla_json_bool(object, "tpms_soft_warning_rr");
+    vehicle->center_display_state = tesla_json_int64(object, "center_display_state");
+    tesla_json_text(object, "sun_roof_state", vehicle->sun_roof_state,
+                    sizeof(vehicle->sun_roof_state));
+    vehicle->sun_roof_percent_open = tesla_json_double(object, "sun_roof_percent_open");
 
     parse_software_update(cJSON_GetObjectItemCaseSensitive(object, "software_update"),
                           &vehicle->software_update);
@@ -149,4 +180,5 @@ void vehicle_parse_vehicle_config(const cJSON *object, struct vehicle_config_sam
                     sizeof(config->car_special_type));
     config->rhd = tesla_json_bool(object, "rhd");
     config->eu_vehicle = tesla_json_bool(object, "eu_vehicle");
+    config->sun_roof_installed = tesla_json_int64(object, "sun_roof_installed");
 }

@@ -809,6 +809,38 @@ static void test_index_entries_covered(void **state)
 
 /* ---- traps: ids ---- */
 
+static void test_summary_only_fields(void **state)
+{
+    struct vehicle_sample s = sample_from(
+        "{'response': {'state': 'online',"
+        " 'drive_state': {'active_route_destination': 'Home', 'active_route_latitude': 48.1,"
+        "   'active_route_longitude': 11.5, 'active_route_miles_to_arrival': 12.5,"
+        "   'active_route_minutes_to_arrival': 20, 'active_route_energy_at_arrival': 61,"
+        "   'active_route_traffic_minutes_delay': 0},"
+        " 'charge_state': {'charge_current_request': 16, 'charge_current_request_max': 32},"
+        " 'vehicle_state': {'tpms_soft_warning_fl': true, 'tpms_soft_warning_rr': false,"
+        "   'center_display_state': 2, 'sun_roof_state': 'vent', 'sun_roof_percent_open': 15},"
+        " 'vehicle_config': {'sun_roof_installed': 2}}}");
+
+    (void)state;
+    assert_string_equal(s.drive.active_route_destination, "Home");
+    assert_double_known(s.drive.active_route_latitude, 48.1);
+    assert_double_known(s.drive.active_route_longitude, 11.5);
+    assert_double_known(s.drive.active_route_miles_to_arrival, 12.5);
+    assert_double_known(s.drive.active_route_minutes_to_arrival, 20);
+    assert_double_known(s.drive.active_route_energy_at_arrival, 61);
+    assert_double_known(s.drive.active_route_traffic_minutes_delay, 0);
+    assert_double_known(s.charge.charge_current_request_a, 16);
+    assert_double_known(s.charge.charge_current_request_max_a, 32);
+    assert_bool_known(s.vehicle.tpms_soft_warning_fl, true);
+    assert_bool_known(s.vehicle.tpms_soft_warning_rr, false);
+    assert_unknown(s.vehicle.tpms_soft_warning_fr);
+    assert_int64_known(s.vehicle.center_display_state, 2);
+    assert_string_equal(s.vehicle.sun_roof_state, "vent");
+    assert_double_known(s.vehicle.sun_roof_percent_open, 15);
+    assert_int64_known(s.config.sun_roof_installed, 2);
+}
+
 static void test_id_above_2_53_uses_id_s(void **state)
 {
     struct vehicle_sample s =
@@ -1577,6 +1609,7 @@ static void test_status_names(void **state)
 static const struct CMUnitTest trap_tests[] = {
     cmocka_unit_test(test_data_folder_fully_covered),
     cmocka_unit_test(test_index_entries_covered),
+    cmocka_unit_test(test_summary_only_fields),
     cmocka_unit_test(test_id_above_2_53_uses_id_s),
     cmocka_unit_test(test_id_above_2_53_without_id_s_unknown),
     cmocka_unit_test(test_id_small_without_id_s),
