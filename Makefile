@@ -37,6 +37,7 @@ WORKER_SRC     = $(filter-out $(WORKER_MAIN),$(wildcard worker/*.c))
 SUPERVISOR_SRC = $(wildcard supervisor/*.c)
 CLI_SRC        = $(wildcard supervisor/cli/*.c)
 FAKE_SRC       = $(wildcard contrib/fake-tesla/*.c)
+FAKE_NOMINATIM_SRC = $(wildcard contrib/fake-nominatim/*.c)
 UNIT_SRC       = $(wildcard test/unit/test_*.c)
 DBTEST_SRC     = $(wildcard test/db/dbtest_*.c)
 
@@ -44,7 +45,7 @@ COMMON_LIB = $(BUILD)/lib/libtenantmate-common.a
 WORKER_LIB = $(BUILD)/lib/libtenantmate-worker.a
 
 PROGRAMS = $(BIN)/tenantmate $(BIN)/tenantmate-supervisor \
-           $(BIN)/tenantmate-worker $(BIN)/fake-tesla
+           $(BIN)/tenantmate-worker $(BIN)/fake-tesla $(BIN)/fake-nominatim
 UNIT_TESTS = $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC)) \
              $(patsubst test/db/%.c,$(BUILD)/test/%,$(DBTEST_SRC))
 
@@ -67,7 +68,7 @@ $(WORKER_LIB): $(call objects,$(WORKER_SRC))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
-$(BIN)/tenantmate: $(call objects,$(CLI_SRC)) $(COMMON_LIB)
+$(BIN)/tenantmate: $(call objects,$(CLI_SRC)) $(WORKER_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -80,6 +81,10 @@ $(BIN)/tenantmate-worker: $(call objects,$(WORKER_MAIN)) $(WORKER_LIB) $(COMMON_
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BIN)/fake-tesla: $(call objects,$(FAKE_SRC)) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/fake-nominatim: $(call objects,$(FAKE_NOMINATIM_SRC)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -64,6 +64,11 @@ struct recorder {
     PGconn *conn;
     char tenant_id[UUID_TEXT_SIZE];
     char message[RECORDER_MESSAGE_SIZE];    /* the last failure; "" after a success */
+    /* Set by a caller that holds its own db_begin_tenant() transaction on
+     * conn (the TeslaFi import writes a whole file in one): calls then run
+     * inside it, neither commit nor roll back, and after a failure the
+     * caller must roll back. recorder_init() clears it. */
+    bool in_caller_transaction;
 };
 
 /* Returns false, logging why, when tenant_id is not a uuid. */

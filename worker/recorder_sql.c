@@ -189,8 +189,16 @@ static enum recorder_status ensure_idle(struct recorder_call *call)
 enum recorder_status recorder_begin(struct recorder_call *call)
 {
     struct recorder *recorder = call->recorder;
-    enum recorder_status status = ensure_idle(call);
+    enum recorder_status status;
 
+    if (recorder->in_caller_transaction) {
+        if (PQtransactionStatus(recorder->conn) == PQTRANS_INTRANS)
+            return RECORDER_OK;
+        return recorder_fail(call, RECORDER_DATABASE_ERROR,
+                             "the caller's transaction is not open or has failed");
+    }
+
+    status = ensure_idle(call);
     if (status != RECORDER_OK)
         return status;
 
@@ -209,6 +217,8 @@ enum recorder_status recorder_begin(struct recorder_call *call)
 
 enum recorder_status recorder_end(struct recorder_call *call, enum recorder_status status)
 {
+    if (call->recorder->in_caller_transaction)
+        return status;
     if (status != RECORDER_OK) {
         db_rollback(call->recorder->conn);
         return status;

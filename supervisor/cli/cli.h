@@ -33,5 +33,6 @@ int command_migrate(int argc, char **argv);
 int command_tokens(int argc, char **argv);
 int command_tenants(int argc, char **argv);
 int command_status(int argc, char **argv);
+int command_import(int argc, char **argv);
 
 #endif

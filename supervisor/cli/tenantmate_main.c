@@ -28,6 +28,12 @@ static const struct subcommand subcommands[] = {
      "tenants list"},
     {"status", command_status,
      "status [--tenant UUID]            one line per tenant worker, from the status table"},
+    {"import", command_import,
+     "import --tenant UUID --time-zone AREA/CITY [--dry-run] [--vehicle-id ID] FILE_OR_DIR...\n"
+     "                                  import TeslaFi CSV exports (monthly files) into the\n"
+     "                                  tenant's data\n"
+     "import --tenant UUID --discard FILE_OR_DIR...\n"
+     "                                  drop an interrupted import run to start it afresh"},
 };
 
 static void print_usage(FILE *out)
