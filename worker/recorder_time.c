@@ -23,9 +23,13 @@ void recorder_time_format(int64_t date_us, char out[RECORDER_TIME_TEXT_SIZE])
         snprintf(out, RECORDER_TIME_TEXT_SIZE, "invalid");
         return;
     }
-    snprintf(out, RECORDER_TIME_TEXT_SIZE, "%04d-%02d-%02d %02d:%02d:%02d.%06d",
-             fields.tm_year + 1900, fields.tm_mon + 1, fields.tm_mday, fields.tm_hour,
-             fields.tm_min, fields.tm_sec, (int)fraction_us);
+    /* A buffer wide enough for any int fields, so the compiler can see the
+     * text is never cut; a real date is 26 characters. */
+    char text[96];
+    snprintf(text, sizeof(text), "%04d-%02d-%02d %02d:%02d:%02d.%06d", fields.tm_year + 1900,
+             fields.tm_mon + 1, fields.tm_mday, fields.tm_hour, fields.tm_min, fields.tm_sec,
+             (int)fraction_us);
+    snprintf(out, RECORDER_TIME_TEXT_SIZE, "%.*s", RECORDER_TIME_TEXT_SIZE - 1, text);
 }
 
 /* Up to 6 fraction digits after the point, scaled to microseconds. */
