@@ -38,7 +38,7 @@ static bool store_tile(struct srtm *srtm, const char *tile, const char *bytes, s
     char temporary[PATH_MAX + 48];
 
     if (mkdir(srtm->config.cache_dir, 0755) != 0 && errno != EEXIST) {
-        snprintf(error, error_size, "mkdir %s: %s", srtm->config.cache_dir, strerror(errno));
+        snprintf(error, error_size, "mkdir %.300s: %s", srtm->config.cache_dir, strerror(errno));
         return false;
     }
     if (!srtm_tile_path(srtm, tile, path, sizeof(path)) ||
@@ -50,7 +50,7 @@ static bool store_tile(struct srtm *srtm, const char *tile, const char *bytes, s
 
     int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        snprintf(error, error_size, "open %s: %s", temporary, strerror(errno));
+        snprintf(error, error_size, "open %.300s: %s", temporary, strerror(errno));
         return false;
     }
     bool written = write_all(fd, bytes, length);
@@ -60,7 +60,7 @@ static bool store_tile(struct srtm *srtm, const char *tile, const char *bytes, s
         saved_errno = errno;
     }
     if (!written || rename(temporary, path) != 0) {
-        snprintf(error, error_size, "%s %s: %s", written ? "rename to" : "write",
+        snprintf(error, error_size, "%s %.300s: %s", written ? "rename to" : "write",
                  written ? path : temporary, strerror(written ? errno : saved_errno));
         unlink(temporary);
         return false;
