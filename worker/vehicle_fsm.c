@@ -52,6 +52,15 @@ struct fsm_config fsm_config_defaults(void)
     };
 }
 
+struct fsm_config fsm_config_floors(void)
+{
+    struct fsm_config floors = { .allow_fast_polling = false };
+
+    for (size_t i = 0; i < sizeof(config_fields) / sizeof(config_fields[0]); i++)
+        *config_value(&floors, &config_fields[i]) = config_fields[i].floor_s;
+    return floors;
+}
+
 struct car_settings car_settings_defaults(void)
 {
     return (struct car_settings){
@@ -70,6 +79,14 @@ bool fsm_config_check(const struct fsm_config *config, char *error, size_t error
             continue;
         snprintf(error, error_size, "invalid %s: %g; use a number of seconds from 0 to %g",
                  config_fields[i].name, value, FSM_INTERVAL_MAX_S);
+        return false;
+    }
+    if (!isfinite(config->max_poll_interval_s) || config->max_poll_interval_s < 0.0 ||
+        config->max_poll_interval_s > FSM_INTERVAL_MAX_S) {
+        snprintf(error, error_size,
+                 "invalid TENANTMATE_MAX_POLL_INTERVAL: %g; use a number of seconds from 0 "
+                 "to %g",
+                 config->max_poll_interval_s, FSM_INTERVAL_MAX_S);
         return false;
     }
     return true;
@@ -96,8 +113,9 @@ bool car_settings_check(const struct car_settings *settings, char *error, size_t
     return true;
 }
 
-/* Raises each interval to its floor; an invalid value (which
- * fsm_config_check() reports) falls back to the default. */
+/* Raises each interval to its floor unless fast polling is allowed; an
+ * invalid value (which fsm_config_check() reports) falls back to the
+ * default. The cap on poll delays applies only with fast polling. */
 static struct fsm_config effective_config(const struct fsm_config *requested)
 {
     struct fsm_config config = *requested;
@@ -108,8 +126,12 @@ static struct fsm_config effective_config(const struct fsm_config *requested)
 
         if (!isfinite(*value) || *value < 0.0 || *value > FSM_INTERVAL_MAX_S)
             *value = config_read(&defaults, &config_fields[i]);
-        *value = fmax(*value, config_fields[i].floor_s);
+        if (!config.allow_fast_polling)
+            *value = fmax(*value, config_fields[i].floor_s);
     }
+    if (!config.allow_fast_polling || !isfinite(config.max_poll_interval_s) ||
+        config.max_poll_interval_s < 0.0)
+        config.max_poll_interval_s = 0.0;
     config.offline_max_interval_s = fmax(config.offline_max_interval_s, config.asleep_interval_s);
     return config;
 }

@@ -49,7 +49,8 @@
 
 /* Polling intervals in seconds, named after TeslaMate's POLLING_* variables.
  * vehicle_fsm_init() raises each to TeslaMate's floor (the default), as
- * TeslaMate does with max(env, default); fractions of a second are kept. */
+ * TeslaMate does with max(env, default), unless allow_fast_polling is set;
+ * fractions of a second are kept. */
 struct fsm_config {
     double asleep_interval_s;       /* POLLING_ASLEEP_INTERVAL, 30 */
     double driving_interval_s;      /* POLLING_DRIVING_INTERVAL, 2.5 */
@@ -62,6 +63,16 @@ struct fsm_config {
      * offline car every asleep_interval_s forever; raised to at least
      * asleep_interval_s. */
     double offline_max_interval_s;  /* 120 */
+    /* tenantmate, for tests and demos against a replaying fake API
+     * (TENANTMATE_ALLOW_FAST_POLLING): true lets the intervals above go
+     * below TeslaMate's floors. False by default. */
+    bool allow_fast_polling;
+    /* tenantmate, honoured only with allow_fast_polling
+     * (TENANTMATE_MAX_POLL_INTERVAL): the longest poll delay the machine
+     * asks for, the fixed ones included (charging power, error retries,
+     * suspend); a rate limit still holds the poll until it ends.
+     * 0: no cap. */
+    double max_poll_interval_s;
 };
 
 /* The car_settings columns the machine reads. */
@@ -72,6 +83,10 @@ struct car_settings {
 };
 
 struct fsm_config fsm_config_defaults(void);
+
+/* TeslaMate's floors, to which vehicle_fsm_init() raises each interval
+ * unless allow_fast_polling is set. */
+struct fsm_config fsm_config_floors(void);
 struct car_settings car_settings_defaults(void);
 
 /* Return false and write a message naming the field, the value and the

@@ -52,12 +52,16 @@ int64_t fsm_now_ms(double now_s)
     return fsm_ms_from_s(now_s);
 }
 
-/* No poll may fire before a rate limit ends, whatever asked for it. */
+/* No poll may fire before a rate limit ends, whatever asked for it. The
+ * fast-polling cap (zero unless allowed) applies before that rule. */
 static void set_poll(struct vehicle_fsm *fsm, struct fsm_output *out, double now_s,
                      double delay_s)
 {
     double limited_s = fsm->rate_limited_until_s - now_s;
+    double cap_s = fsm->config.max_poll_interval_s;
 
+    if (cap_s > 0.0 && delay_s > cap_s)
+        delay_s = cap_s;
     if (limited_s > delay_s)
         delay_s = limited_s;
     out->poll.action = FSM_TIMER_SET;

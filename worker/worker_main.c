@@ -4,13 +4,14 @@
  *
  * Start-up ties the process to the supervisor (SIGTERM when it dies) and
  * makes it non-dumpable, so no core file or ptrace exposes the tokens. It
- * sets the process title, connects to PostgreSQL (DATABASE_URL or the PG*
- * variables) and checks that the tenant exists, is active and has a token
- * row that decrypts with ENCRYPTION_KEY. A failed check exits with the
- * status from exit_codes.h that tells the supervisor what to do next.
- * Then the worker reports ready on TENANTMATE_READY_FD and, for now, idles
- * in its libev loop until SIGTERM or SIGINT, exiting WORKER_EXIT_STOPPED.
- * SIGHUP reopens the log file.
+ * sets the process title, reads the configuration, connects to PostgreSQL
+ * (DATABASE_URL or the PG* variables) and checks that the tenant exists,
+ * is active and has a token row that decrypts with ENCRYPTION_KEY. When
+ * the row does not decrypt, the tenant's vehicles rows get
+ * collector_status 'error'. A failed check exits with the status from exit_codes.h that tells the
+ * supervisor what to do next. Then the worker reports ready on
+ * TENANTMATE_READY_FD and runs the collector (worker.h) until SIGTERM or
+ * SIGINT. SIGHUP reopens the log file.
  */
 #include "db.h"
 #include "exit_codes.h"
@@ -19,9 +20,11 @@
 #include "token_store.h"
 #include "uuid.h"
 #include "vault.h"
+#include "worker.h"
+#include "worker_config.h"
+#include "worker_rows.h"
 
 #include <errno.h>
-#include <ev.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +34,9 @@
 
 /* Returned by the start-up checks when the worker may go on. */
 #define CHECK_PASSED (-1)
+
+/* Sent in the User-Agent header as "tenantmate/<version>". */
+#define TENANTMATE_WORKER_VERSION "0.1"
 
 static const char usage[] = "usage: tenantmate-worker --tenant UUID";
 
@@ -133,6 +139,8 @@ static int check_tokens(PGconn *conn, const char *tenant_id, const struct vault_
                   "put` or through the business API");
         return WORKER_EXIT_NO_TOKENS;
     case TOKEN_STORE_UNDECRYPTABLE:
+        worker_rows_set_status(conn, tenant_id, COLLECTOR_STATUS_ERROR,
+                               WORKER_TOKENS_UNDECRYPTABLE_ERROR, NULL);
         return WORKER_EXIT_NO_TOKENS;
     default:
         return EXIT_FAILURE;
@@ -156,24 +164,21 @@ static int check_tenant(PGconn *conn, const char *tenant_id, const struct vault_
     return CHECK_PASSED;
 }
 
-static int run_checks(const char *tenant_id)
+/* On success the connection stays open in *conn for the collector. */
+static int run_checks(const char *tenant_id, const struct vault_key *key, PGconn **conn)
 {
     const struct db_retry retry = {.max_attempts = 3, .initial_delay_s = 0.5, .max_delay_s = 2.0};
-    struct vault_key key;
     const char *conninfo;
 
-    int status = load_key(&key);
-    if (status != CHECK_PASSED)
-        return status;
-    if (!db_conninfo_from_env(&conninfo)) {
-        vault_key_wipe(&key);
+    if (!db_conninfo_from_env(&conninfo))
         return WORKER_EXIT_CONFIG;
-    }
 
-    PGconn *conn = db_connect(conninfo, &retry);
-    status = conn != NULL ? check_tenant(conn, tenant_id, &key) : EXIT_FAILURE;
-    PQfinish(conn);
-    vault_key_wipe(&key);
+    *conn = db_connect(conninfo, &retry);
+    int status = *conn != NULL ? check_tenant(*conn, tenant_id, key) : EXIT_FAILURE;
+    if (status != CHECK_PASSED) {
+        PQfinish(*conn);
+        *conn = NULL;
+    }
     return status;
 }
 
@@ -192,47 +197,35 @@ static void notify_ready(void)
     close((int)fd);
 }
 
-static void on_stop_signal(struct ev_loop *loop, ev_signal *watcher, int events)
+/* The checks and the collector: everything after the arguments. */
+static int run(const char *tenant_id)
 {
-    (void)events;
-    log_info("received SIG%s; stopping", sigabbrev_np(watcher->signum));
-    ev_break(loop, EVBREAK_ALL);
-}
+    struct worker_config config;
+    struct vault_key key;
+    PGconn *conn = NULL;
 
-static void on_hangup(struct ev_loop *loop, ev_signal *watcher, int events)
-{
-    (void)loop;
-    (void)watcher;
-    (void)events;
-    log_reopen();
-}
-
-/* NOTE: idles until the collector replaces this loop's only watchers. */
-static int idle_until_stopped(void)
-{
-    struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
-    ev_signal terminate_watcher, interrupt_watcher, hangup_watcher;
-
-    if (loop == NULL) {
-        log_error("cannot initialise libev's default loop: check LIBEV_FLAGS");
-        return EXIT_FAILURE;
+    int status = tie_to_supervisor();
+    if (status != CHECK_PASSED)
+        return status;
+    status = load_key(&key);
+    if (status != CHECK_PASSED)
+        return status;
+    if (!worker_config_from_env(&config, TENANTMATE_WORKER_VERSION)) {
+        vault_key_wipe(&key);
+        return WORKER_EXIT_CONFIG;
     }
-    ev_signal_init(&terminate_watcher, on_stop_signal, SIGTERM);
-    ev_signal_init(&interrupt_watcher, on_stop_signal, SIGINT);
-    ev_signal_init(&hangup_watcher, on_hangup, SIGHUP);
-    ev_signal_start(loop, &terminate_watcher);
-    ev_signal_start(loop, &interrupt_watcher);
-    ev_signal_start(loop, &hangup_watcher);
 
-    notify_ready();
-    log_info("worker ready");
-    ev_run(loop, 0);
-
-    ev_signal_stop(loop, &terminate_watcher);
-    ev_signal_stop(loop, &interrupt_watcher);
-    ev_signal_stop(loop, &hangup_watcher);
-    ev_loop_destroy(loop);
-    return WORKER_EXIT_STOPPED;
+    status = run_checks(tenant_id, &key, &conn);
+    if (status == CHECK_PASSED) {
+        notify_ready();
+        log_info("worker ready");
+        const struct worker_options options = {
+            .tenant_id = tenant_id, .config = &config, .conn = conn, .key = &key};
+        status = worker_run(&options);
+    }
+    worker_config_wipe(&config);
+    vault_key_wipe(&key);
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -252,12 +245,7 @@ int main(int argc, char **argv)
     log_set_tenant(tenant_id);
     process_title_set("tenantmate: worker tenant=%s", tenant_id);
 
-    status = tie_to_supervisor();
-    if (status == CHECK_PASSED)
-        status = run_checks(tenant_id);
-    if (status != CHECK_PASSED) {
-        log_info("exiting with status %d (%s)", status, worker_exit_name(status));
-        return status;
-    }
-    return idle_until_stopped();
+    status = run(tenant_id);
+    log_info("exiting with status %d (%s)", status, worker_exit_name(status));
+    return status;
 }

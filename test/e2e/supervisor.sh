@@ -10,7 +10,10 @@
 export ENCRYPTION_KEY="e2e-supervisor-secret-$$"
 export TENANTMATE_LOG_LEVEL=info
 unset TENANTMATE_WORKER_PATH TENANTMATE_RESCAN_INTERVAL TENANTMATE_STOP_TIMEOUT \
-    TENANTMATE_LOCK_LEASE TENANTMATE_LOG_FILE
+    TENANTMATE_LOCK_LEASE TENANTMATE_LOG_FILE TOKEN
+# The real worker refreshes the tokens and lists the cars at start: point
+# it at a local port where nothing listens, so it never contacts Tesla.
+export TESLA_API_HOST=http://127.0.0.1:9 TESLA_AUTH_HOST=http://127.0.0.1:9
 
 # ---- helpers ---------------------------------------------------------------
 
