@@ -25,13 +25,13 @@ enum worker_exit {
      * rescan agrees, or restarts the worker after the backoff when not. */
     WORKER_EXIT_TENANT_INACTIVE = 40,
 
-    /* Tesla rejected the tokens (invalid grant): do not restart until the
-     * tenant's token row changes. */
+    /* The tokens are unusable: Tesla rejected the refresh token (invalid
+     * grant, login required) or the token row does not decrypt with
+     * ENCRYPTION_KEY. Do not restart until the tenant's token row changes. */
     WORKER_EXIT_TOKENS_REJECTED = 41,
 
-    /* The tenant does not exist, has no token row, or its token row does not
-     * decrypt with ENCRYPTION_KEY (no usable tokens): do not restart until the
-     * token row changes. */
+    /* The tenant does not exist or has no token row: do not restart until
+     * the token row appears. */
     WORKER_EXIT_NO_TOKENS = 42,
 
     /* The configuration (command line, environment or the resource limits

@@ -189,6 +189,21 @@ static enum recorder_status lock_process(struct recorder_call *call, int64_t cha
     return status;
 }
 
+/* The cost rules live in SQL (charging_process_cost); they take the
+ * unrounded energy used. A process without charges keeps the NULL cost
+ * its aggregates wrote. */
+static enum recorder_status write_cost(struct recorder_call *call, int64_t charging_process_id,
+                                       const struct charging_summary *summary)
+{
+    struct sql_params params;
+
+    sql_params_init(&params);
+    sql_params_add_id(&params, charging_process_id);
+    sql_params_add_double(&params, "charge_energy_used", summary->charge_energy_used_kwh);
+    sql_params_add_text(&params, summary->fast_charger_type);
+    return recorder_exec(call, CHARGING_COST_UPDATE_SQL, &params, NULL);
+}
+
 static enum recorder_status complete_in_transaction(struct recorder_call *call,
                                                     int64_t charging_process_id, int64_t now_us,
                                                     struct charging_summary *summary)
@@ -213,10 +228,8 @@ static enum recorder_status complete_in_transaction(struct recorder_call *call,
     if (status != RECORDER_OK)
         return status;
 
-    /* TODO: the cost belongs here: from summary->fast_charger_type and
-     * the car's free_supercharging, or the process geofence's prices with
-     * the unrounded summary->charge_energy_used_kwh. Until then cost keeps
-     * its value, except that a process without charges gets NULL. */
+    if (sample_count > 0 && (status = write_cost(call, charging_process_id, summary)) != RECORDER_OK)
+        return status;
 
     return efficiency_update(call, summary->car_id);
 }

@@ -141,7 +141,7 @@ static int check_tokens(PGconn *conn, const char *tenant_id, const struct vault_
     case TOKEN_STORE_UNDECRYPTABLE:
         worker_rows_set_status(conn, tenant_id, COLLECTOR_STATUS_ERROR,
                                WORKER_TOKENS_UNDECRYPTABLE_ERROR, NULL);
-        return WORKER_EXIT_NO_TOKENS;
+        return WORKER_EXIT_TOKENS_REJECTED;
     default:
         return EXIT_FAILURE;
     }

@@ -172,7 +172,7 @@ static int sign_in(struct worker *worker)
     } else if (status == TOKEN_STORE_UNDECRYPTABLE) {
         worker_rows_set_status(worker->conn, worker->tenant_id, COLLECTOR_STATUS_ERROR,
                                WORKER_TOKENS_UNDECRYPTABLE_ERROR, NULL);
-        result = WORKER_EXIT_NO_TOKENS;
+        result = WORKER_EXIT_TOKENS_REJECTED;
     } else if (status == TOKEN_STORE_NO_ROW) {
         log_error("the tenant's token row is gone");
         result = WORKER_EXIT_NO_TOKENS;

@@ -672,14 +672,14 @@ test_worker_start_up_checks_exit_codes() {
     expect_contains "$(cat "$TEST_TMP/worker-direct.log")" "tenant not found" "unknown message"
     expect_eq "$(worker_status --tenant "$without_tokens")" 42 "tenant without tokens"
     expect_eq "$(worker_status --tenant "$deleted")" 40 "deleted tenant"
-    expect_eq "$(ENCRYPTION_KEY=another-key worker_status --tenant "$active")" 42 \
+    expect_eq "$(ENCRYPTION_KEY=another-key worker_status --tenant "$active")" 41 \
         "tokens that do not decrypt"
     expect_contains "$(cat "$TEST_TMP/worker-direct.log")" "cannot decrypt" "decrypt message"
     expect_eq "$(ENCRYPTION_KEY= worker_status --tenant "$active")" 43 "no ENCRYPTION_KEY"
     expect_not_contains "$(cat "$TEST_TMP"/*.log)" "$ENCRYPTION_KEY" "key in any log"
 }
 
-test_worker_idles_until_sigterm() {
+test_worker_stops_on_sigterm() {
     fresh_database
     local tenant status
     tenant=$(new_uuid)

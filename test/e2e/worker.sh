@@ -317,7 +317,7 @@ test_undecryptable_tokens_exit_42_and_mark_error() {
     ENCRYPTION_KEY=another-key "$BIN/tenantmate-worker" --tenant "$tenant" \
         >"$TEST_TMP/worker.log" 2>&1
     status=$?
-    expect_eq "$status" 42 "exit status (no usable tokens)"
+    expect_eq "$status" 41 "exit status (tokens rejected)"
     expect_eq "$(sql "SELECT collector_status FROM vehicles WHERE tenant_id = '$tenant'")" \
         error "collector_status"
     expect_contains "$(sql "SELECT last_error FROM vehicles WHERE tenant_id = '$tenant'")" \
