@@ -2,6 +2,8 @@
  * energy used with phase detection, then the car's efficiency. */
 #include "recorder_sql.h"
 
+#include "charging_cost.h"
+
 #include "log.h"
 
 #include <inttypes.h>
