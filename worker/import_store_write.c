@@ -172,37 +172,6 @@ static const char insert_positions_sql[] =
     "  battery_heater, battery_heater_on, battery_heater_no_power, tpms_pressure_fl,"
     "  tpms_pressure_fr, tpms_pressure_rl, tpms_pressure_rr)";
 
-/* The recorder's parameter text for each column, in POSITION_COLUMNS order. */
-static void add_position_values(struct sql_params *params, const struct position_record *position)
-{
-    sql_params_add_opt_time(params, position->date_us);
-    sql_params_add_double(params, "latitude", position->latitude);
-    sql_params_add_double(params, "longitude", position->longitude);
-    sql_params_add_smallint(params, "elevation", position->elevation_m);
-    sql_params_add_smallint(params, "speed", position->speed_kmh);
-    sql_params_add_smallint(params, "power", position->power_kw);
-    sql_params_add_double(params, "odometer", position->odometer_km);
-    sql_params_add_double(params, "ideal_battery_range_km", position->ideal_battery_range_km);
-    sql_params_add_double(params, "est_battery_range_km", position->est_battery_range_km);
-    sql_params_add_double(params, "rated_battery_range_km", position->rated_battery_range_km);
-    sql_params_add_smallint(params, "battery_level", position->battery_level);
-    sql_params_add_smallint(params, "usable_battery_level", position->usable_battery_level);
-    sql_params_add_double(params, "outside_temp", position->outside_temp_c);
-    sql_params_add_double(params, "inside_temp", position->inside_temp_c);
-    sql_params_add_integer(params, "fan_status", position->fan_status);
-    sql_params_add_double(params, "driver_temp_setting", position->driver_temp_setting_c);
-    sql_params_add_double(params, "passenger_temp_setting", position->passenger_temp_setting_c);
-    sql_params_add_bool(params, position->is_climate_on);
-    sql_params_add_bool(params, position->is_rear_defroster_on);
-    sql_params_add_bool(params, position->is_front_defroster_on);
-    sql_params_add_bool(params, position->battery_heater);
-    sql_params_add_bool(params, position->battery_heater_on);
-    sql_params_add_bool(params, position->battery_heater_no_power);
-    sql_params_add_double(params, "tpms_pressure_fl", position->tpms_pressure_fl_bar);
-    sql_params_add_double(params, "tpms_pressure_fr", position->tpms_pressure_fr_bar);
-    sql_params_add_double(params, "tpms_pressure_rl", position->tpms_pressure_rl_bar);
-    sql_params_add_double(params, "tpms_pressure_rr", position->tpms_pressure_rr_bar);
-}
 
 /* Appends one position; false when the database could not take it. */
 static bool add_position(struct import_store *store, struct sql_rows *rows,
@@ -221,7 +190,7 @@ static bool add_position(struct import_store *store, struct sql_rows *rows,
     sql_params_init(&params);
     sql_params_add_id(&params, id);
     sql_params_add_id(&params, drive_id);
-    add_position_values(&params, &record);
+    position_add_values(&params, &record);
 
     if ((misfit = misfit_column(&record, position_numerics,
                                 sizeof(position_numerics) / sizeof(position_numerics[0]))) !=
@@ -382,29 +351,6 @@ static const char *charge_problem(const struct charge_record *charge)
     return NULL;
 }
 
-static void add_charge_values(struct sql_params *params, const struct charge_record *charge)
-{
-    sql_params_add_opt_time(params, charge->date_us);
-    sql_params_add_double(params, "charge_energy_added", charge->charge_energy_added_kwh);
-    sql_params_add_smallint(params, "charger_power", charge->charger_power_kw);
-    sql_params_add_double(params, "ideal_battery_range_km", charge->ideal_battery_range_km);
-    sql_params_add_double(params, "rated_battery_range_km", charge->rated_battery_range_km);
-    sql_params_add_smallint(params, "charger_phases", charge->charger_phases);
-    sql_params_add_smallint(params, "charger_actual_current", charge->charger_actual_current_a);
-    sql_params_add_smallint(params, "charger_pilot_current", charge->charger_pilot_current_a);
-    sql_params_add_smallint(params, "charger_voltage", charge->charger_voltage_v);
-    sql_params_add_smallint(params, "battery_level", charge->battery_level);
-    sql_params_add_smallint(params, "usable_battery_level", charge->usable_battery_level);
-    sql_params_add_double(params, "outside_temp", charge->outside_temp_c);
-    sql_params_add_bool(params, charge->battery_heater_on);
-    sql_params_add_bool(params, charge->battery_heater);
-    sql_params_add_bool(params, charge->battery_heater_no_power);
-    sql_params_add_bool(params, charge->fast_charger_present);
-    sql_params_add_bool(params, charge->not_enough_power_to_heat);
-    sql_params_add_text(params, charge->conn_charge_cable);
-    sql_params_add_text(params, charge->fast_charger_brand);
-    sql_params_add_text(params, charge->fast_charger_type);
-}
 
 static void add_charge(struct import_store *store, struct sql_rows *rows,
                        const struct import_charge *charge, int64_t charging_process_id,
@@ -417,7 +363,7 @@ static void add_charge(struct import_store *store, struct sql_rows *rows,
     effects_charge_record(&charge->charge, &record);
     sql_params_init(&params);
     sql_params_add_id(&params, charging_process_id);
-    add_charge_values(&params, &record);
+    charge_add_values(&params, &record);
 
     problem = charge_problem(&record);
     if (problem == NULL)

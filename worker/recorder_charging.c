@@ -99,7 +99,7 @@ static enum recorder_status check_charge(struct recorder_call *call, int64_t cha
                            missing[0] != '\0' ? "missing " : "", missing);
 }
 
-static void add_charge_values(struct sql_params *params, const struct charge_record *charge)
+void charge_add_values(struct sql_params *params, const struct charge_record *charge)
 {
     sql_params_add_opt_time(params, charge->date_us);
     sql_params_add_double(params, "charge_energy_added", charge->charge_energy_added_kwh);
@@ -144,7 +144,7 @@ enum recorder_status recorder_insert_charge(struct recorder *recorder,
     sql_params_init(&params);
     sql_params_add_id(&params, charging_process_id);
     sql_params_add_tenant(&params, recorder);
-    add_charge_values(&params, charge);
+    charge_add_values(&params, charge);
     status = recorder_exec(
         &call,
         "INSERT INTO charges (charging_process_id, tenant_id, date, charge_energy_added,"

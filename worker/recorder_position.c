@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* Parameters in POSITION_COLUMNS order. */
-static void add_position_values(struct sql_params *params, const struct position_record *position)
+void position_add_values(struct sql_params *params, const struct position_record *position)
 {
     sql_params_add_opt_time(params, position->date_us);
     sql_params_add_double(params, "latitude", position->latitude);
@@ -109,7 +109,7 @@ enum recorder_status position_insert(struct recorder_call *call, int64_t car_id,
     sql_params_add_id(&params, car_id);
     sql_params_add_id(&params, drive_id);
     sql_params_add_tenant(&params, call->recorder);
-    add_position_values(&params, position);
+    position_add_values(&params, position);
 
     enum recorder_status status = recorder_exec(
         call,

@@ -130,6 +130,12 @@ enum recorder_status position_check(struct recorder_call *call, int64_t car_id,
 enum recorder_status position_insert(struct recorder_call *call, int64_t car_id, int64_t drive_id,
                                      const struct position_record *position,
                                      int64_t *position_id);
+/* Append a position's or a charge's values, in POSITION_COLUMNS order or
+ * the charges insert's column order, as the recorder and the import's
+ * batched inserts both send them. */
+void position_add_values(struct sql_params *params, const struct position_record *position);
+void charge_add_values(struct sql_params *params, const struct charge_record *charge);
+
 /* Reads STORED_POSITION_COLUMNS starting at column 0 of the row. */
 void position_read(const PGresult *result, int row, struct stored_position *position);
 
