@@ -34,28 +34,33 @@ static enum recorder_status start_state(struct recorder *recorder, struct car_re
 static enum recorder_status update_car(struct recorder *recorder, struct car_records *records,
                                        const struct fsm_effect *effect)
 {
-    const struct car_identity *identity = &effect->update_car.identity;
-    bool identified = effect->update_car.identified;
-    struct car_record car = {
-        .name = effect->update_car.name,
-        .model = identified && identity->model != CAR_MODEL_UNKNOWN
-                     ? car_model_name(identity->model)
-                     : NULL,
-        .trim_badging = identity->trim_badging,
-        .marketing_name = identity->marketing_name,
-        .exterior_color = identity->exterior_color,
-        .wheel_type = identity->wheel_type,
-        .spoiler_type = identity->spoiler_type,
-    };
-    unsigned columns = identified ? CAR_COLUMNS_DETAILS : CAR_COLUMN_BIT(CAR_COLUMN_NAME);
+    struct car_record car;
+    unsigned columns = 0;
     bool changed = false;
 
+    effects_car_record(effect->update_car.name, effect->update_car.identified,
+                       &effect->update_car.identity, &car, &columns);
     return recorder_update_car(recorder, records->car_id, &car, columns, &changed);
+}
+
+/* Asks the elevation hook, if any, for the elevation of a position
+ * about to be written. */
+static void add_elevation(struct position_record *position, const struct effects_hooks *hooks)
+{
+    int64_t elevation_m = 0;
+
+    if (hooks == NULL || hooks->position_elevation == NULL || !position->latitude.known ||
+        !position->longitude.known)
+        return;
+    if (hooks->position_elevation(hooks->context, position->latitude.value,
+                                  position->longitude.value, &elevation_m))
+        position->elevation_m = (struct opt_int64){.known = true, .value = elevation_m};
 }
 
 static enum recorder_status insert_position(struct recorder *recorder,
                                             struct car_records *records,
-                                            const struct fsm_effect *effect)
+                                            const struct fsm_effect *effect,
+                                            const struct effects_hooks *hooks)
 {
     struct position_record position;
     int64_t position_id = 0;
@@ -65,6 +70,7 @@ static enum recorder_status insert_position(struct recorder *recorder,
         return RECORDER_OK;
 
     effects_position_record(&effect->insert_position.position, &position);
+    add_elevation(&position, hooks);
     return recorder_insert_position(recorder, records->car_id, drive_id, &position, &position_id);
 }
 
@@ -107,6 +113,7 @@ static enum recorder_status start_charging(struct recorder *recorder,
     struct charging_start start;
 
     effects_position_record(where, &position);
+    add_elevation(&position, hooks);
     enum recorder_status status = recorder_start_charging_process(
         recorder, records->car_id, microseconds(effect->start_charging_process.date_ms),
         &position, &start);
@@ -252,7 +259,7 @@ static enum recorder_status apply_one(struct recorder *recorder, struct car_reco
     case FSM_EFFECT_UPDATE_CAR:
         return update_car(recorder, records, effect);
     case FSM_EFFECT_INSERT_POSITION:
-        return insert_position(recorder, records, effect);
+        return insert_position(recorder, records, effect, hooks);
     case FSM_EFFECT_START_DRIVE:
         return start_drive(recorder, records, effect);
     case FSM_EFFECT_CLOSE_DRIVE:

@@ -10,7 +10,11 @@
  * and an id whose record could not be opened stays 0 so nothing is written
  * against it. Effects that are not rows (the summary, the account limit,
  * re-listing cars, places lookups) go to the optional hooks; a NULL hook
- * ignores them. Notices are logged here with the car id. Nothing is
+ * ignores them. position_elevation is the one hook asked for a value: it
+ * runs before each positions row (a position of its own, or a charging
+ * process's) is written, and without it positions get no elevation.
+ * Hooks must return without waiting on the network, since they run
+ * between writes. Notices are logged here with the car id. Nothing is
  * allocated; both the live worker and the TeslaFi import use this module.
  */
 #ifndef TENANTMATE_EFFECTS_H
@@ -43,6 +47,10 @@ struct effects_hooks {
                     enum vehicle_summary_state state, int64_t since_ms, bool healthy);
     void (*account_limit)(void *context, double retry_after_s);
     void (*restart_vehicles)(void *context);
+    /* Stores the terrain elevation at the point in *elevation_m and
+     * returns true, or returns false when it is unknown. */
+    bool (*position_elevation)(void *context, double latitude, double longitude,
+                               int64_t *elevation_m);
 };
 
 struct effects_result {
@@ -60,5 +68,11 @@ void effects_apply(struct recorder *recorder, struct car_records *records,
 void effects_position_record(const struct fsm_position *position,
                              struct position_record *record);
 void effects_charge_record(const struct fsm_charge *charge, struct charge_record *record);
+
+/* The car columns an identification writes: every detail when the sample
+ * had a vehicle_config, otherwise the name only. The record points into
+ * name and identity. */
+void effects_car_record(const char *name, bool identified, const struct car_identity *identity,
+                        struct car_record *car, unsigned *columns);
 
 #endif

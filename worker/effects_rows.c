@@ -82,3 +82,20 @@ void effects_charge_record(const struct fsm_charge *charge, struct charge_record
         .fast_charger_type = charge->fast_charger_type,
     };
 }
+
+void effects_car_record(const char *name, bool identified, const struct car_identity *identity,
+                        struct car_record *car, unsigned *columns)
+{
+    *car = (struct car_record){
+        .name = name,
+        .model = identified && identity->model != CAR_MODEL_UNKNOWN
+                     ? car_model_name(identity->model)
+                     : NULL,
+        .trim_badging = identity->trim_badging,
+        .marketing_name = identity->marketing_name,
+        .exterior_color = identity->exterior_color,
+        .wheel_type = identity->wheel_type,
+        .spoiler_type = identity->spoiler_type,
+    };
+    *columns = identified ? CAR_COLUMNS_DETAILS : CAR_COLUMN_BIT(CAR_COLUMN_NAME);
+}

@@ -531,27 +531,16 @@ static bool insert_updates(struct import_store *store, const struct import_batch
 static bool update_car(struct import_store *store, const struct import_batch *batch)
 {
     const struct import_car_details *details = &batch->car;
-    const struct car_identity *identity = &details->identity;
-    bool identified = details->identified;
-    struct car_record car = {
-        .name = details->name,
-        .model = identified && identity->model != CAR_MODEL_UNKNOWN
-                     ? car_model_name(identity->model)
-                     : NULL,
-        .trim_badging = identity->trim_badging,
-        .marketing_name = identity->marketing_name,
-        .exterior_color = identity->exterior_color,
-        .wheel_type = identity->wheel_type,
-        .spoiler_type = identity->spoiler_type,
-    };
-    unsigned columns = identified ? CAR_COLUMNS_DETAILS : CAR_COLUMN_BIT(CAR_COLUMN_NAME);
+    struct car_record car;
+    unsigned columns = 0;
     bool changed = false;
-
     double started_s;
     enum recorder_status status;
 
     if (!details->known || !store->update_car_details)
         return true;
+
+    effects_car_record(details->name, details->identified, &details->identity, &car, &columns);
     started_s = store_wall_s();
     status = recorder_update_car(&store->recorder, store->car_id, &car, columns, &changed);
     store->database_s += store_wall_s() - started_s;
