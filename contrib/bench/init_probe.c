@@ -12,17 +12,19 @@
 #include <stdio.h>
 #include <string.h>
 
-static long pss_kb(void)
+/* The value in kB of one smaps_rollup field, -1 when missing. */
+static long rollup_kb(const char *field)
 {
     FILE *file = fopen("/proc/self/smaps_rollup", "r");
     char line[256];
+    size_t length = strlen(field);
     long kb = -1;
 
     if (file == NULL)
         return -1;
     while (fgets(line, sizeof(line), file) != NULL) {
-        if (strncmp(line, "Pss:", 4) == 0) {
-            sscanf(line + 4, "%ld", &kb);
+        if (strncmp(line, field, length) == 0 && line[length] == ':') {
+            sscanf(line + length + 1, "%ld", &kb);
             break;
         }
     }
@@ -30,9 +32,12 @@ static long pss_kb(void)
     return kb;
 }
 
+/* PSS counts shared library pages in full while this process is their only
+ * user; private memory (clean + dirty) is what each extra process adds. */
 static void report(const char *step)
 {
-    printf("%-28s %6ld kB\n", step, pss_kb());
+    printf("%-28s PSS %6ld kB, private %6ld kB\n", step, rollup_kb("Pss"),
+           rollup_kb("Private_Clean") + rollup_kb("Private_Dirty"));
 }
 
 int main(int argc, char **argv)
