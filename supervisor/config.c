@@ -144,7 +144,8 @@ bool config_from_env(struct supervisor_config *config)
     config->statement_timeout_s = 10.0;
 
     return read_worker_path(config) && read_host(config) && read_conninfo(config) &&
-           read_durations(config) && read_limits(config);
+           read_durations(config) && read_limits(config) &&
+           env_boolean("TENANTMATE_REPAIR", true, &config->repair_enabled);
 }
 
 double config_heartbeat_interval_s(const struct supervisor_config *config)

@@ -24,6 +24,7 @@ struct supervisor_config {
     double lock_lease_s;               /* TENANTMATE_LOCK_LEASE */
     long worker_max_address_space_mb;  /* TENANTMATE_WORKER_MAX_ADDRESS_SPACE_MB, 0: no limit */
     long worker_max_open_files;        /* TENANTMATE_WORKER_MAX_OPEN_FILES, 0: inherited */
+    bool repair_enabled;               /* TENANTMATE_REPAIR, default true */
 
     /* Fixed policy, kept here so every module reads one place. */
     double restart_delay_initial_s;

@@ -138,11 +138,11 @@ static void run_child(const struct spawn_settings *settings, pid_t supervisor_pi
                WORKER_EXIT_EXEC_FAILED);
 }
 
-bool spawn_worker(const struct spawn_settings *settings, const char *tenant_id,
+bool spawn_worker(const struct spawn_settings *settings, const char *option, const char *value,
                   struct spawned_worker *spawned, char *error, size_t error_size)
 {
     struct child_environment env;
-    char *argv[] = {(char *)settings->worker_path, "--tenant", (char *)tenant_id, NULL};
+    char *argv[] = {(char *)settings->worker_path, (char *)option, (char *)value, NULL};
     int pipe_fds[2];
     pid_t supervisor_pid = getpid();
 

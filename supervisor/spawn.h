@@ -6,7 +6,8 @@
  * stops the workers in order), unblocks every signal, asks for SIGTERM
  * when the supervisor dies (PR_SET_PDEATHSIG), applies the resource
  * limits, keeps only standard input, output, error and the readiness pipe
- * open, and execs `WORKER_PATH --tenant UUID`. Secrets never go into argv:
+ * open, and execs `WORKER_PATH OPTION VALUE` (`--tenant UUID`, or
+ * `--service repair` for the repair service). Secrets never go into argv:
  * the worker inherits the supervisor's environment, without
  * TENANTMATE_SUPERVISOR_DATABASE_URL and with TENANTMATE_READY_FD (the
  * pipe's descriptor, on which the worker writes a newline once its start-up
@@ -36,7 +37,7 @@ struct spawned_worker {
 };
 
 /* Returns false with a description of the failing call in error. */
-bool spawn_worker(const struct spawn_settings *settings, const char *tenant_id,
+bool spawn_worker(const struct spawn_settings *settings, const char *option, const char *value,
                   struct spawned_worker *spawned, char *error, size_t error_size);
 
 #endif

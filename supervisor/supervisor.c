@@ -34,7 +34,10 @@ static void update_title(const struct supervisor *supervisor)
 
 bool supervisor_publish(struct supervisor *supervisor, const struct worker *worker)
 {
-    if (!worker->lock_held || !db_link_ready(&supervisor->link))
+    /* tenantmate_workers rows belong to tenants: the repair service is
+     * only logged. */
+    if (worker->kind != WORKER_KIND_TENANT || !worker->lock_held ||
+        !db_link_ready(&supervisor->link))
         return false;
 
     const struct status_row row = {
@@ -65,10 +68,19 @@ static void on_heartbeat(struct ev_loop *loop, ev_timer *timer, int events)
     send_heartbeat(timer->data);
 }
 
+/* Stops every tenant's worker and the repair service. */
 static void stop_all(struct supervisor *supervisor, const char *reason)
 {
     for (size_t i = supervisor->workers.count; i > 0; i--)
         worker_dispatch(supervisor->workers.items[i - 1], WORKER_EVENT_STOP, reason);
+    if (supervisor->repair != NULL)
+        worker_dispatch(supervisor->repair, WORKER_EVENT_STOP, reason);
+}
+
+/* Nothing left to wait for before exiting. */
+static bool nothing_supervised(const struct supervisor *supervisor)
+{
+    return supervisor->workers.count == 0 && supervisor->repair == NULL;
 }
 
 static void on_lease_deadline(struct ev_loop *loop, ev_timer *timer, int events)
@@ -180,12 +192,26 @@ static void on_link_ready(void *owner)
         supervisor_rescan(supervisor);
 }
 
+/* NOTE: a peer may take the repair lock as soon as the connection is
+ * gone, and the service here stops only when this supervisor notices the
+ * loss. The two repair services may overlap for that long; both only fill
+ * NULL columns, so the cost is duplicate geocoder requests. */
+static void stop_repair_without_lock(struct supervisor *supervisor)
+{
+    if (supervisor->repair == NULL)
+        return;
+    supervisor->repair->lock_held = false;
+    worker_dispatch(supervisor->repair, WORKER_EVENT_STOP,
+                    "lost the database connection that holds the repair lock");
+}
+
 static void on_link_lost(void *owner)
 {
     struct supervisor *supervisor = owner;
 
     for (size_t i = 0; i < supervisor->workers.count; i++)
         supervisor->workers.items[i]->lock_held = false;
+    stop_repair_without_lock(supervisor);
 
     ev_timer_stop(supervisor->loop, &supervisor->heartbeat_timer);
     arm_lease_deadline(supervisor);
@@ -240,6 +266,31 @@ static void adopt_tenant(struct supervisor *supervisor, const struct active_tena
     worker_dispatch(worker, WORKER_EVENT_RESCAN_ACTIVE, NULL);
 }
 
+/* Starts the repair service here when no other supervisor runs it. */
+static void adopt_repair(struct supervisor *supervisor)
+{
+    if (!supervisor->config.repair_enabled || supervisor->repair != NULL)
+        return;
+
+    enum advisory_lock_result lock = advisory_lock_try_repair(&supervisor->link);
+    if (lock == ADVISORY_LOCK_BUSY)
+        log_debug("service=repair pid=-: another supervisor holds the repair lock; checking "
+                  "again at the next rescan");
+    if (lock != ADVISORY_LOCK_ACQUIRED)
+        return;
+
+    struct worker *repair = worker_new_repair(supervisor);
+    if (repair == NULL) {
+        log_error("service=repair pid=-: out of memory adding the repair service");
+        advisory_lock_release_repair(&supervisor->link);
+        return;
+    }
+    repair->lock_held = true;
+    supervisor->repair = repair;
+    worker_log(LOG_LEVEL_INFO, repair, "took the repair lock; starting the repair service");
+    worker_dispatch(repair, WORKER_EVENT_RESCAN_ACTIVE, NULL);
+}
+
 static void note_active(struct supervisor *supervisor, struct worker *worker,
                         const struct active_tenant *tenant)
 {
@@ -270,6 +321,10 @@ void supervisor_rescan(struct supervisor *supervisor)
         return;
 
     supervisor->last_rescan_at = ev_now(supervisor->loop);
+    adopt_repair(supervisor);
+    if (!db_link_ready(&supervisor->link))
+        return;
+
     PGresult *result = discovery_query(&supervisor->link, &supervisor->identity,
                                        supervisor->config.lock_lease_s);
     if (result == NULL) {
@@ -318,16 +373,29 @@ void supervisor_request_rescan(struct supervisor *supervisor)
 
 /* ---- removal, shutdown, reload, report -------------------------------- */
 
+/* The repair entry is detached before the unlock, so a connection lost
+ * inside that query does not stop the entry again. */
+static void remove_repair(struct supervisor *supervisor, struct worker *repair)
+{
+    supervisor->repair = NULL;
+    if (repair->lock_held)
+        advisory_lock_release_repair(&supervisor->link);
+    worker_free(repair);
+}
+
 void supervisor_remove_worker(struct supervisor *supervisor, struct worker *worker)
 {
-    if (worker->lock_held)
-        advisory_lock_release(&supervisor->link, worker->tenant_id);
+    if (worker->kind == WORKER_KIND_REPAIR) {
+        remove_repair(supervisor, worker);
+    } else {
+        if (worker->lock_held)
+            advisory_lock_release(&supervisor->link, worker->tenant_id);
+        worker_table_remove(&supervisor->workers, worker);
+        worker_free(worker);
+        update_title(supervisor);
+    }
 
-    worker_table_remove(&supervisor->workers, worker);
-    worker_free(worker);
-    update_title(supervisor);
-
-    if (supervisor->shutting_down && supervisor->workers.count == 0)
+    if (supervisor->shutting_down && nothing_supervised(supervisor))
         ev_break(supervisor->loop, EVBREAK_ALL);
 }
 
@@ -338,13 +406,14 @@ void supervisor_shutdown(struct supervisor *supervisor)
 
     char count_text[32];
     supervisor->shutting_down = true;
-    log_info("shutting down: stopping %s",
-             plural(supervisor->workers.count, "worker", count_text, sizeof(count_text)));
+    log_info("shutting down: stopping %s%s",
+             plural(supervisor->workers.count, "worker", count_text, sizeof(count_text)),
+             supervisor->repair != NULL ? " and the repair service" : "");
     ev_timer_stop(supervisor->loop, &supervisor->rescan_timer);
     ev_timer_stop(supervisor->loop, &supervisor->rescan_soon_timer);
 
     stop_all(supervisor, "supervisor shutting down");
-    if (supervisor->workers.count == 0)
+    if (nothing_supervised(supervisor))
         ev_break(supervisor->loop, EVBREAK_ALL);
 }
 
@@ -353,6 +422,8 @@ void supervisor_reload(struct supervisor *supervisor)
     log_reopen();
     for (size_t i = 0; i < supervisor->workers.count; i++)
         worker_signal(supervisor->workers.items[i], SIGHUP);
+    if (supervisor->repair != NULL)
+        worker_signal(supervisor->repair, SIGHUP);
 
     if (db_link_ready(&supervisor->link)) {
         log_info("SIGHUP: rescanning now");
@@ -363,27 +434,39 @@ void supervisor_reload(struct supervisor *supervisor)
     }
 }
 
+static void report_entry(struct supervisor *supervisor, const struct worker *worker)
+{
+    double restart_in_s = worker_restart_in_s(worker, supervisor->loop);
+    char next_restart[32] = "-";
+
+    if (restart_in_s >= 0)
+        snprintf(next_restart, sizeof(next_restart), "%.1fs", restart_in_s);
+    worker_log(LOG_LEVEL_INFO, worker,
+               "state=%s uptime=%.0fs restarts=%u next_restart=%s lock=%s last_exit=\"%s\"",
+               worker_state_name(worker->state),
+               worker_uptime_s(worker, ev_now(supervisor->loop)), worker->restarts,
+               next_restart, worker->lock_held ? "held" : "lost", worker->last_exit);
+}
+
+/* Where the repair service runs, for the process table's header. */
+static const char *repair_placement(const struct supervisor *supervisor)
+{
+    if (!supervisor->config.repair_enabled)
+        return "off (TENANTMATE_REPAIR=false)";
+    return supervisor->repair != NULL ? "here" : "not here (another supervisor holds its lock)";
+}
+
 void supervisor_report(struct supervisor *supervisor)
 {
-    ev_tstamp now = ev_now(supervisor->loop);
-
     char count_text[32];
-    log_info("process table: %s, database %s",
-             plural(supervisor->workers.count, "tenant", count_text, sizeof(count_text)),
-             db_link_state_name(supervisor->link.state));
-    for (size_t i = 0; i < supervisor->workers.count; i++) {
-        const struct worker *worker = supervisor->workers.items[i];
-        double restart_in_s = worker_restart_in_s(worker, supervisor->loop);
-        char next_restart[32] = "-";
 
-        if (restart_in_s >= 0)
-            snprintf(next_restart, sizeof(next_restart), "%.1fs", restart_in_s);
-        worker_log(LOG_LEVEL_INFO, worker,
-                   "state=%s uptime=%.0fs restarts=%u next_restart=%s lock=%s last_exit=\"%s\"",
-                   worker_state_name(worker->state), worker_uptime_s(worker, now),
-                   worker->restarts, next_restart, worker->lock_held ? "held" : "lost",
-                   worker->last_exit);
-    }
+    log_info("process table: %s, database %s, repair service %s",
+             plural(supervisor->workers.count, "tenant", count_text, sizeof(count_text)),
+             db_link_state_name(supervisor->link.state), repair_placement(supervisor));
+    for (size_t i = 0; i < supervisor->workers.count; i++)
+        report_entry(supervisor, supervisor->workers.items[i]);
+    if (supervisor->repair != NULL)
+        report_entry(supervisor, supervisor->repair);
 }
 
 /* ---- life cycle ------------------------------------------------------- */
@@ -431,9 +514,10 @@ void supervisor_start(struct supervisor *supervisor)
     const struct supervisor_config *config = &supervisor->config;
 
     log_info("started: worker %s, host %s, rescan every %g s, stop timeout %g s, lock lease "
-             "%g s",
+             "%g s, repair service %s",
              config->worker_path, config->host, config->rescan_interval_s,
-             config->stop_timeout_s, config->lock_lease_s);
+             config->stop_timeout_s, config->lock_lease_s,
+             config->repair_enabled ? "on" : "off (TENANTMATE_REPAIR=false)");
     update_title(supervisor);
     signals_start(&supervisor->signals, supervisor, supervisor->loop);
     ev_timer_start(supervisor->loop, &supervisor->rescan_timer);
@@ -453,5 +537,7 @@ void supervisor_free(struct supervisor *supervisor)
     for (size_t i = 0; i < supervisor->workers.count; i++)
         worker_free(supervisor->workers.items[i]);
     worker_table_free(&supervisor->workers);
+    worker_free(supervisor->repair);
+    supervisor->repair = NULL;
     db_link_close(&supervisor->link);
 }

@@ -1,6 +1,7 @@
 /*
  * supervisor: keeps one tenantmate-worker running for every active tenant
- * it holds the advisory lock of.
+ * it holds the advisory lock of, and the cluster's one repair service
+ * (tenantmate-worker --service repair) while it holds the repair lock.
  *
  * Contract: one supervisor per process, driven by one libev loop (the
  * default loop, which ev_child requires). It owns the database link, the
@@ -17,6 +18,14 @@
  * back in time, the supervisor stops all its workers so they are gone
  * (SIGKILL included) CONFIG_LEASE_MARGIN_S before the lease runs out. A
  * worker whose lock a peer took anyway is stopped at once.
+ *
+ * The repair service: unless TENANTMATE_REPAIR is false, every rescan
+ * without a repair entry tries the repair lock (advisory_lock.h), and the
+ * supervisor that gets it runs the service through the same lifecycle as
+ * a worker (worker_fsm). It has no status row and so no lease: when the
+ * connection drops, the service is stopped at once, because a peer may
+ * take the lock right away. It is not in the worker table, which contains
+ * tenants only.
  *
  * The functions below other than init, start and free are for worker.c
  * and signals.c.
@@ -41,6 +50,7 @@ struct supervisor {
     struct supervisor_identity identity;
     struct db_link link;
     struct worker_table workers;
+    struct worker *repair;         /* NULL unless this supervisor holds the repair lock */
     struct signal_requests signals;
 
     bool shutting_down;

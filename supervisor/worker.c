@@ -29,7 +29,17 @@ void worker_log(enum log_level level, const struct worker *worker, const char *f
     va_start(args, format);
     vsnprintf(message, sizeof(message), format, args);
     va_end(args);
-    log_write(level, LOG_NO_CAR, "tenant=%s pid=%s: %s", worker->tenant_id, pid, message);
+    if (worker->kind == WORKER_KIND_TENANT)
+        log_write(level, LOG_NO_CAR, "tenant=%s pid=%s: %s", worker->tenant_id, pid, message);
+    else
+        log_write(level, LOG_NO_CAR, "service=%s pid=%s: %s", worker_kind_name(worker->kind),
+                  pid, message);
+}
+
+/* The process in log messages: "worker" or "repair service". */
+static const char *process_name(const struct worker *worker)
+{
+    return worker->kind == WORKER_KIND_TENANT ? "worker" : "repair service";
 }
 
 static void close_ready_pipe(struct worker *worker)
@@ -56,24 +66,6 @@ static void describe_exit(int status, char *out, size_t size)
     }
 }
 
-static enum worker_event classify_exit(int status)
-{
-    if (!WIFEXITED(status))
-        return WORKER_EVENT_EXIT_CRASH;
-
-    switch (WEXITSTATUS(status)) {
-    case WORKER_EXIT_STOPPED:
-        return WORKER_EVENT_EXIT_STOPPED;
-    case WORKER_EXIT_TENANT_INACTIVE:
-        return WORKER_EVENT_EXIT_INACTIVE;
-    case WORKER_EXIT_TOKENS_REJECTED:
-    case WORKER_EXIT_NO_TOKENS:
-        return WORKER_EVENT_EXIT_HOLD;
-    default:
-        return WORKER_EVENT_EXIT_CRASH;
-    }
-}
-
 /* ---- watchers --------------------------------------------------------- */
 
 static void on_child(struct ev_loop *loop, ev_child *watcher, int events)
@@ -90,7 +82,7 @@ static void on_child(struct ev_loop *loop, ev_child *watcher, int events)
     if (ran_s >= worker->owner->config.restart_stable_after_s)
         backoff_reset(&worker->restart_backoff);
 
-    worker_dispatch(worker, classify_exit(watcher->rstatus), NULL);
+    worker_dispatch(worker, worker_fsm_exit_event(worker->kind, watcher->rstatus), NULL);
 }
 
 static void on_ready_pipe(struct ev_loop *loop, ev_io *watcher, int events)
@@ -132,9 +124,12 @@ static enum worker_event spawn(struct worker *worker)
     };
     struct spawned_worker spawned;
     char error[160];
+    bool tenant = worker->kind == WORKER_KIND_TENANT;
 
     worker->next_restart_at_s = 0;
-    if (!spawn_worker(&settings, worker->tenant_id, &spawned, error, sizeof(error))) {
+    if (!spawn_worker(&settings, tenant ? "--tenant" : "--service",
+                      tenant ? worker->tenant_id : worker_kind_name(worker->kind), &spawned,
+                      error, sizeof(error))) {
         snprintf(worker->last_error, sizeof(worker->last_error), "%s", error);
         return WORKER_EVENT_SPAWN_FAILED;
     }
@@ -154,10 +149,11 @@ static enum worker_event spawn(struct worker *worker)
     ev_io_start(worker->owner->loop, &worker->ready_watcher);
 
     if (worker->restarts > 0)
-        worker_log(LOG_LEVEL_INFO, worker, "worker started: %s (restart %u)",
+        worker_log(LOG_LEVEL_INFO, worker, "%s started: %s (restart %u)", process_name(worker),
                    config->worker_path, worker->restarts);
     else
-        worker_log(LOG_LEVEL_INFO, worker, "worker started: %s", config->worker_path);
+        worker_log(LOG_LEVEL_INFO, worker, "%s started: %s", process_name(worker),
+                   config->worker_path);
     return WORKER_EVENT_COUNT;
 }
 
@@ -166,8 +162,8 @@ static void terminate(struct worker *worker, const char *reason)
     double timeout_s = worker->owner->config.stop_timeout_s;
 
     snprintf(worker->last_error, sizeof(worker->last_error), "%s", reason);
-    worker_log(LOG_LEVEL_INFO, worker, "stopping worker: %s; sending SIGTERM, SIGKILL in %.1f s",
-               reason, timeout_s);
+    worker_log(LOG_LEVEL_INFO, worker, "stopping %s: %s; sending SIGTERM, SIGKILL in %.1f s",
+               process_name(worker), reason, timeout_s);
     if (kill(worker->pid, SIGTERM) != 0)
         worker_log(LOG_LEVEL_ERROR, worker, "kill(SIGTERM) failed: %s", strerror(errno));
     ev_timer_set(&worker->stop_timer, timeout_s, 0.0);
@@ -176,9 +172,8 @@ static void terminate(struct worker *worker, const char *reason)
 
 static void kill_hard(struct worker *worker)
 {
-    worker_log(LOG_LEVEL_WARNING, worker,
-               "worker still running %.1f s after SIGTERM; sending SIGKILL",
-               worker->owner->config.stop_timeout_s);
+    worker_log(LOG_LEVEL_WARNING, worker, "%s still running %.1f s after SIGTERM; sending SIGKILL",
+               process_name(worker), worker->owner->config.stop_timeout_s);
     if (kill(worker->pid, SIGKILL) != 0)
         worker_log(LOG_LEVEL_ERROR, worker, "kill(SIGKILL) failed: %s", strerror(errno));
 }
@@ -194,8 +189,8 @@ static void schedule_restart(struct worker *worker, enum worker_action action,
     ev_timer_start(worker->owner->loop, &worker->restart_timer);
 
     if (event == WORKER_EVENT_SPAWN_FAILED) {
-        worker_log(LOG_LEVEL_ERROR, worker, "cannot start the worker: %s; retrying in %.1f s",
-                   worker->last_error, delay_s);
+        worker_log(LOG_LEVEL_ERROR, worker, "cannot start the %s: %s; retrying in %.1f s",
+                   process_name(worker), worker->last_error, delay_s);
         return;
     }
 
@@ -210,8 +205,8 @@ static void schedule_restart(struct worker *worker, enum worker_action action,
         supervisor_request_rescan(worker->owner);
         return;
     }
-    worker_log(LOG_LEVEL_WARNING, worker, "worker ended after %.1f s with %s; restart %u in %.1f s",
-               ran_s, worker->last_exit, worker->restarts + 1, delay_s);
+    worker_log(LOG_LEVEL_WARNING, worker, "%s ended after %.1f s with %s; restart %u in %.1f s",
+               process_name(worker), ran_s, worker->last_exit, worker->restarts + 1, delay_s);
 }
 
 static void hold(struct worker *worker)
@@ -226,13 +221,28 @@ static void hold(struct worker *worker)
                ran_s, worker->last_exit);
 }
 
-static void release(struct worker *worker)
+/* Logs why supervision of the entry ends. */
+static void log_release(const struct worker *worker)
 {
-    if (worker->last_exit[0] != '\0' && worker->spawns > 0)
+    bool exited = worker->last_exit[0] != '\0' && worker->spawns > 0;
+    bool tenant = worker->kind == WORKER_KIND_TENANT;
+
+    if (tenant && exited)
         worker_log(LOG_LEVEL_INFO, worker, "worker stopped with %s; tenant released: %s",
                    worker->last_exit, worker->last_error);
-    else
+    else if (tenant)
         worker_log(LOG_LEVEL_INFO, worker, "tenant released: %s", worker->last_error);
+    else if (exited)
+        worker_log(LOG_LEVEL_INFO, worker, "%s stopped with %s: %s", process_name(worker),
+                   worker->last_exit, worker->last_error);
+    else
+        worker_log(LOG_LEVEL_INFO, worker, "%s not running: %s", process_name(worker),
+                   worker->last_error);
+}
+
+static void release(struct worker *worker)
+{
+    log_release(worker);
     supervisor_remove_worker(worker->owner, worker);
 }
 
@@ -311,8 +321,7 @@ void worker_dispatch(struct worker *worker, enum worker_event event, const char 
 
 /* ---- entry ------------------------------------------------------------ */
 
-struct worker *worker_new(struct supervisor *owner, const char *tenant_id,
-                          const char *token_version)
+static struct worker *new_entry(struct supervisor *owner, enum worker_kind kind)
 {
     struct worker *worker = calloc(1, sizeof(*worker));
 
@@ -320,8 +329,7 @@ struct worker *worker_new(struct supervisor *owner, const char *tenant_id,
         return NULL;
 
     worker->owner = owner;
-    snprintf(worker->tenant_id, sizeof(worker->tenant_id), "%s", tenant_id);
-    snprintf(worker->token_version, sizeof(worker->token_version), "%s", token_version);
+    worker->kind = kind;
     worker->state = WORKER_DOWN;
     worker->ready_fd = -1;
     backoff_init(&worker->restart_backoff, owner->config.restart_delay_initial_s,
@@ -336,6 +344,23 @@ struct worker *worker_new(struct supervisor *owner, const char *tenant_id,
     ev_timer_init(&worker->stop_timer, on_timer, 0.0, 0.0);
     worker->stop_timer.data = worker;
     return worker;
+}
+
+struct worker *worker_new(struct supervisor *owner, const char *tenant_id,
+                          const char *token_version)
+{
+    struct worker *worker = new_entry(owner, WORKER_KIND_TENANT);
+
+    if (worker == NULL)
+        return NULL;
+    snprintf(worker->tenant_id, sizeof(worker->tenant_id), "%s", tenant_id);
+    snprintf(worker->token_version, sizeof(worker->token_version), "%s", token_version);
+    return worker;
+}
+
+struct worker *worker_new_repair(struct supervisor *owner)
+{
+    return new_entry(owner, WORKER_KIND_REPAIR);
 }
 
 void worker_free(struct worker *worker)

@@ -1,5 +1,6 @@
 /*
- * worker: one supervised tenant and its tenantmate-worker process.
+ * worker: one supervised tenantmate-worker process: a tenant's worker, or
+ * the cluster's repair service (kind WORKER_KIND_REPAIR, no tenant id).
  *
  * Contract: every change goes through worker_dispatch(), which looks the
  * event up in worker_fsm's table, carries out the action (spawn, signal,
@@ -9,7 +10,8 @@
  * readiness pipe and its timers. The RELEASE action frees the entry
  * (through supervisor_remove_worker()): after a dispatch that may release,
  * the caller must not touch the entry again. Every log line names the
- * tenant and the worker's pid ("-" before the first start).
+ * tenant ("service=repair" for the repair service) and the process's pid
+ * ("-" before the first start). The repair service has no status row.
  */
 #ifndef TENANTMATE_WORKER_H
 #define TENANTMATE_WORKER_H
@@ -28,7 +30,8 @@ struct supervisor;
 
 struct worker {
     struct supervisor *owner;
-    char tenant_id[UUID_TEXT_SIZE];
+    enum worker_kind kind;
+    char tenant_id[UUID_TEXT_SIZE];   /* "" for the repair service */
     char token_version[DISCOVERY_VERSION_SIZE];
     enum worker_state state;
 
@@ -55,6 +58,9 @@ struct worker {
 
 struct worker *worker_new(struct supervisor *owner, const char *tenant_id,
                           const char *token_version);
+
+/* The entry of the repair service (`--service repair`). */
+struct worker *worker_new_repair(struct supervisor *owner);
 
 /* Stop the entry's watchers, close its pipe and free it. Does not signal
  * the process: only for entries without one, or at exit. */

@@ -1,6 +1,9 @@
 #include "worker_fsm.h"
 
+#include "exit_codes.h"
+
 #include <stddef.h>
+#include <sys/wait.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -71,6 +74,33 @@ bool worker_fsm_step(enum worker_state state, enum worker_event event,
     return true;
 }
 
+enum worker_event worker_fsm_exit_event(enum worker_kind kind, int wait_status)
+{
+    if (!WIFEXITED(wait_status))
+        return WORKER_EVENT_EXIT_CRASH;
+
+    int status = WEXITSTATUS(wait_status);
+    if (status == WORKER_EXIT_STOPPED)
+        return WORKER_EVENT_EXIT_STOPPED;
+    if (kind != WORKER_KIND_TENANT)
+        return WORKER_EVENT_EXIT_CRASH;
+
+    switch (status) {
+    case WORKER_EXIT_TENANT_INACTIVE:
+        return WORKER_EVENT_EXIT_INACTIVE;
+    case WORKER_EXIT_TOKENS_REJECTED:
+    case WORKER_EXIT_NO_TOKENS:
+        return WORKER_EVENT_EXIT_HOLD;
+    default:
+        return WORKER_EVENT_EXIT_CRASH;
+    }
+}
+
+static const char *const kind_names[WORKER_KIND_COUNT] = {
+    [WORKER_KIND_TENANT] = "tenant",
+    [WORKER_KIND_REPAIR] = "repair",
+};
+
 static const char *const state_names[WORKER_STATE_COUNT] = {
     [WORKER_DOWN] = "down",
     [WORKER_STARTING] = "starting",
@@ -106,9 +136,17 @@ static const char *const action_names[WORKER_ACTION_COUNT] = {
     [WORKER_ACTION_RELEASE] = "release",
 };
 
+_Static_assert(ARRAY_SIZE(kind_names) == WORKER_KIND_COUNT, "name every worker kind");
 _Static_assert(ARRAY_SIZE(state_names) == WORKER_STATE_COUNT, "name every worker state");
 _Static_assert(ARRAY_SIZE(event_names) == WORKER_EVENT_COUNT, "name every worker event");
 _Static_assert(ARRAY_SIZE(action_names) == WORKER_ACTION_COUNT, "name every worker action");
+
+const char *worker_kind_name(enum worker_kind kind)
+{
+    if (kind < 0 || kind >= WORKER_KIND_COUNT)
+        return "unknown";
+    return kind_names[kind];
+}
 
 const char *worker_state_name(enum worker_state state)
 {

@@ -6,12 +6,20 @@
  * state: the next state and the one action the caller must carry out. It
  * does no I/O, reads no clock and keeps no state; worker.c owns the
  * processes, timers and locks the actions act on. An event with no entry
- * in a state is ignored (worker_fsm_step() returns false).
+ * in a state is ignored (worker_fsm_step() returns false). Tenant workers
+ * and the repair service share the table. They differ only in how an exit
+ * status maps to an event.
  */
 #ifndef TENANTMATE_WORKER_FSM_H
 #define TENANTMATE_WORKER_FSM_H
 
 #include <stdbool.h>
+
+enum worker_kind {
+    WORKER_KIND_TENANT,   /* tenantmate-worker --tenant UUID, one per active tenant */
+    WORKER_KIND_REPAIR,   /* tenantmate-worker --service repair, one per cluster */
+    WORKER_KIND_COUNT
+};
 
 enum worker_state {
     WORKER_DOWN,      /* lock taken, no process yet */
@@ -59,6 +67,12 @@ struct worker_transition {
 bool worker_fsm_step(enum worker_state state, enum worker_event event,
                      struct worker_transition *transition);
 
+/* The event for a process's wait status (from waitpid). Tenant workers
+ * follow exit_codes.h. The repair service has no tenant and no tokens,
+ * so every status but WORKER_EXIT_STOPPED counts as a crash. */
+enum worker_event worker_fsm_exit_event(enum worker_kind kind, int wait_status);
+
+const char *worker_kind_name(enum worker_kind kind);
 const char *worker_state_name(enum worker_state state);
 const char *worker_event_name(enum worker_event event);
 const char *worker_action_name(enum worker_action action);

@@ -3,6 +3,8 @@
 #include "car_runner_internal.h"
 
 #include "log.h"
+#include "places.h"
+#include "poll_stats.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,30 +52,44 @@ static void show_state(struct car_runner *runner)
 
 /* ---- effects hooks ------------------------------------------------------- */
 
-/* Places hook. TODO: look up the addresses of both ends (Nominatim) and
- * store them with recorder_set_drive_addresses() when the places modules
- * are integrated. The elevation belongs there too. */
+/* Queues the address lookups of both ends; they are stored later, from
+ * the loop, and never delay this output. */
 static void on_drive_closed(void *context, const struct car_records *records,
                             const struct drive_summary *summary)
 {
-    (void)context;
+    struct car_runner *runner = context;
+
     log_car_info(records->car_id, "drive %lld: %.3f km in %lld min",
                  (long long)summary->drive_id,
                  summary->distance_km.known ? summary->distance_km.value : 0.0,
                  (long long)summary->duration_min);
+    places_drive_closed(runner->worker->places, records->car_id, summary->drive_id,
+                        summary->start_latitude, summary->start_longitude,
+                        summary->end_latitude, summary->end_longitude);
 }
 
-/* Places hook: TODO: look up the address of the charging position and
- * store it with recorder_set_charging_process_address(). */
+/* Queues the address lookup of the charging position. */
 static void on_charging_started(void *context, const struct car_records *records,
                                 const struct charging_start *start, double latitude,
                                 double longitude)
 {
-    (void)context;
-    (void)latitude;
-    (void)longitude;
+    struct car_runner *runner = context;
+
     log_car_info(records->car_id, "charging process %lld started",
                  (long long)start->charging_process_id);
+    places_charging_started(runner->worker->places, records->car_id,
+                            start->charging_process_id, latitude, longitude);
+}
+
+/* Reads the SRTM tiles on disk; places never downloads from a worker. */
+static bool on_position_elevation(void *context, double latitude, double longitude,
+                                  int64_t *elevation_m)
+{
+    struct car_runner *runner = context;
+    struct opt_int64 elevation = places_elevation(runner->worker->places, latitude, longitude);
+
+    *elevation_m = elevation.value;
+    return elevation.known;
 }
 
 static void on_charging_completed(void *context, const struct car_records *records,
@@ -108,9 +124,12 @@ static void set_poll_timer(struct car_runner *runner, double delay_s)
 {
     struct ev_loop *loop = runner->worker->loop;
 
+    if (delay_s < 0.0)
+        delay_s = 0.0;
     ev_timer_stop(loop, &runner->poll_timer);
-    ev_timer_set(&runner->poll_timer, delay_s > 0.0 ? delay_s : 0.0, 0.0);
+    ev_timer_set(&runner->poll_timer, delay_s, 0.0);
     ev_timer_start(loop, &runner->poll_timer);
+    runner->poll_due_s = ev_now(loop) + delay_s;
 }
 
 static void run_timers(struct car_runner *runner, const struct fsm_output *output)
@@ -142,6 +161,7 @@ static void run_output(struct car_runner *runner)
         .charging_completed = on_charging_completed,
         .account_limit = on_account_limit,
         .restart_vehicles = on_restart_vehicles,
+        .position_elevation = on_position_elevation,
     };
 
     if (runner->worker->database.down) {
@@ -204,8 +224,11 @@ static void on_poll_timer(struct ev_loop *loop, ev_timer *timer, int events)
     struct car_runner *runner = timer->data;
     struct fsm_event event = { .type = FSM_EVENT_POLL_TIMER };
 
-    (void)loop;
     (void)events;
+    /* libev's cached time of this loop iteration, as when the timer was
+     * set: lateness includes the callbacks that ran before this one. */
+    poll_stats_record(&runner->worker->poll_stats, runner->poll_due_s, ev_now(loop));
+
     double wait_s = worker_calls_wait_s(runner->worker);
     if (wait_s > 0.0) {
         set_poll_timer(runner, wait_s);     /* held: account limit or database down */

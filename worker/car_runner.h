@@ -3,7 +3,11 @@
  * machine, its poll timer and store-position timer (ev_timer), and the
  * chain of Tesla calls of the fetch in flight. It feeds each result back
  * to the machine as an event and runs the machine's output: the effects
- * through effects_apply(), then the timers and the next fetch.
+ * through effects_apply(), then the timers and the next fetch. The effects
+ * hooks hand closed drives and started charging processes to the
+ * worker's places module for address lookups, which return at once, and
+ * take each new position's elevation from it. Every firing of the poll
+ * timer is recorded in the worker's poll_stats.
  *
  * Start-up resumes what a killed worker left: the open state, the latest
  * update and position, and the open drive, charging process and update

@@ -34,6 +34,7 @@ struct car_runner {
     struct vehicle_sample sample;   /* the sample of the result being delivered */
     enum vehicle_summary_state shown_state;
     ev_timer poll_timer;            /* also retries loading the start data */
+    double poll_due_s;              /* ev_now() time the poll timer is due, for poll_stats */
     ev_timer store_position_timer;
     struct car_fetch fetch;
 };

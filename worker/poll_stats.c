@@ -45,7 +45,7 @@ double poll_stats_quantile_s(const struct poll_stats *stats, double fraction)
     for (unsigned bucket = 0; bucket < POLL_STATS_BUCKETS - 1; bucket++) {
         seen += stats->buckets[bucket];
         if (seen > rank)
-            return bucket_upper_edge_s(bucket);
+            return fmin(bucket_upper_edge_s(bucket), stats->max_lateness_s);
     }
     return stats->max_lateness_s;
 }

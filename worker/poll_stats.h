@@ -26,7 +26,8 @@ struct poll_stats {
 void poll_stats_record(struct poll_stats *stats, double scheduled_s, double fired_s);
 
 /* The lateness below which `fraction` (0 to 1) of the polls fired, as the
- * upper edge of its bucket; 0 when nothing was recorded. */
+ * upper edge of its bucket but never above the maximum recorded; 0 when
+ * nothing was recorded. */
 double poll_stats_quantile_s(const struct poll_stats *stats, double fraction);
 
 #endif

@@ -20,19 +20,27 @@
  * WORKER_EXIT_NO_TOKENS when the stored tokens are gone or do not decrypt,
  * WORKER_EXIT_CONFIG for an invalid environment. Everything it allocated
  * is freed before it returns. It installs its own signal watchers on the
- * default loop.
+ * default loop. When it stops it logs one line "poll statistics: polls=N
+ * lateness_p50_ms=X lateness_p99_ms=Y lateness_max_ms=Z cpu_user_s=U
+ * cpu_system_s=S" (poll_stats.h, getrusage), which `make bench` parses.
+ *
+ * Places (places.h): addresses of closed drives and started charging
+ * processes are looked up asynchronously and never delay a poll; new
+ * positions get their elevation from the SRTM tiles on disk.
  */
 #ifndef TENANTMATE_WORKER_H
 #define TENANTMATE_WORKER_H
 
 #include <libpq-fe.h>
 
+#include "places.h"
 #include "vault.h"
 #include "worker_config.h"
 
 struct worker_options {
     const char *tenant_id;          /* a normalised uuid */
     const struct worker_config *config;     /* borrowed until worker_run() returns */
+    const struct places_config *places;     /* borrowed until worker_run() returns */
     PGconn *conn;                   /* connected; worker_run() closes it */
     const struct vault_key *key;    /* copied, and the copy wiped at exit */
 };

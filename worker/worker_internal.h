@@ -24,6 +24,8 @@
 #include "auth.h"
 #include "backoff.h"
 #include "http.h"
+#include "places.h"
+#include "poll_stats.h"
 #include "recorder.h"
 #include "tesla_api.h"
 #include "uuid.h"
@@ -84,6 +86,7 @@ struct worker {
     struct http_client *http;
     struct auth *auth;
     struct tesla_api *api;
+    struct places *places;          /* addresses and elevation, on the HTTP client */
 
     ev_signal terminate_watcher;
     ev_signal interrupt_watcher;
@@ -99,6 +102,8 @@ struct worker {
     struct car_runner **cars;
     size_t car_count;
     size_t car_capacity;
+
+    struct poll_stats poll_stats;   /* every car's poll timer, logged at the stop */
 };
 
 /* ---- worker_runtime.c ---- */

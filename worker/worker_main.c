@@ -1,22 +1,31 @@
 /*
  * tenantmate-worker --tenant UUID: the process the supervisor runs for one
- * tenant.
+ * tenant. tenantmate-worker --service repair: the one repair process of a
+ * deployment (repair_service.h).
  *
  * Start-up ties the process to the supervisor (SIGTERM when it dies) and
  * makes it non-dumpable, so no core file or ptrace exposes the tokens. It
- * sets the process title, reads the configuration, connects to PostgreSQL
- * (DATABASE_URL or the PG* variables) and checks that the tenant exists,
- * is active and has a token row that decrypts with ENCRYPTION_KEY. When
- * the row does not decrypt, the tenant's vehicles rows get
- * collector_status 'error'. A failed check exits with the status from exit_codes.h that tells the
- * supervisor what to do next. Then the worker reports ready on
- * TENANTMATE_READY_FD and runs the collector (worker.h) until SIGTERM or
- * SIGINT. SIGHUP reopens the log file.
+ * sets the process title and reads the configuration.
+ *
+ * A tenant worker then connects to PostgreSQL (DATABASE_URL or the PG*
+ * variables) and checks that the tenant exists, is active and has a token
+ * row that decrypts with ENCRYPTION_KEY. When the row does not decrypt,
+ * the tenant's vehicles rows get collector_status 'error'. A failed check
+ * exits with the status from exit_codes.h that tells the supervisor what
+ * to do next. Then the worker reports ready on TENANTMATE_READY_FD and
+ * runs the collector (worker.h) until SIGTERM or SIGINT. SIGHUP reopens
+ * the log file.
+ *
+ * The repair service reports ready as soon as its configuration is valid
+ * (it connects, retrying, inside repair_service_run()) and runs until
+ * SIGTERM or SIGINT.
  */
 #include "db.h"
 #include "exit_codes.h"
 #include "log.h"
+#include "places.h"
 #include "process_title.h"
+#include "repair_service.h"
 #include "token_store.h"
 #include "uuid.h"
 #include "vault.h"
@@ -25,6 +34,7 @@
 #include "worker_rows.h"
 
 #include <errno.h>
+#include <ev.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,16 +48,32 @@
 /* Sent in the User-Agent header as "tenantmate/<version>". */
 #define TENANTMATE_WORKER_VERSION "0.1"
 
-static const char usage[] = "usage: tenantmate-worker --tenant UUID";
+static const char usage[] = "usage: tenantmate-worker --tenant UUID | --service repair";
 
-static int parse_arguments(int argc, char **argv, char tenant_id[UUID_TEXT_SIZE])
+/* The process's role, from the command line. */
+enum worker_role {
+    WORKER_ROLE_TENANT,     /* --tenant UUID */
+    WORKER_ROLE_REPAIR,     /* --service repair */
+};
+
+static int parse_arguments(int argc, char **argv, enum worker_role *role,
+                           char tenant_id[UUID_TEXT_SIZE])
 {
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
         puts(usage);
         return WORKER_EXIT_STOPPED;
     }
+    if (argc == 3 && strcmp(argv[1], "--service") == 0) {
+        if (strcmp(argv[2], "repair") != 0) {
+            log_error("invalid service \"%s\": the only service is \"repair\" (%s)", argv[2],
+                      usage);
+            return WORKER_EXIT_CONFIG;
+        }
+        *role = WORKER_ROLE_REPAIR;
+        return CHECK_PASSED;
+    }
     if (argc != 3 || strcmp(argv[1], "--tenant") != 0) {
-        log_error("invalid arguments: expected --tenant UUID (%s)", usage);
+        log_error("invalid arguments: expected --tenant UUID or --service repair (%s)", usage);
         return WORKER_EXIT_CONFIG;
     }
     if (!uuid_normalize(argv[2], tenant_id)) {
@@ -56,6 +82,7 @@ static int parse_arguments(int argc, char **argv, char tenant_id[UUID_TEXT_SIZE]
                   argv[2]);
         return WORKER_EXIT_CONFIG;
     }
+    *role = WORKER_ROLE_TENANT;
     return CHECK_PASSED;
 }
 
@@ -201,6 +228,7 @@ static void notify_ready(void)
 static int run(const char *tenant_id)
 {
     struct worker_config config;
+    struct places_config places;
     struct vault_key key;
     PGconn *conn = NULL;
 
@@ -214,13 +242,19 @@ static int run(const char *tenant_id)
         vault_key_wipe(&key);
         return WORKER_EXIT_CONFIG;
     }
+    if (!places_config_from_env(&places, TENANTMATE_WORKER_VERSION)) {
+        worker_config_wipe(&config);
+        vault_key_wipe(&key);
+        return WORKER_EXIT_CONFIG;
+    }
 
     status = run_checks(tenant_id, &key, &conn);
     if (status == CHECK_PASSED) {
         notify_ready();
         log_info("worker ready");
         const struct worker_options options = {
-            .tenant_id = tenant_id, .config = &config, .conn = conn, .key = &key};
+            .tenant_id = tenant_id, .config = &config, .places = &places, .conn = conn,
+            .key = &key};
         status = worker_run(&options);
     }
     worker_config_wipe(&config);
@@ -228,9 +262,33 @@ static int run(const char *tenant_id)
     return status;
 }
 
+/* The repair service: ready once its configuration is valid. */
+static int run_repair(void)
+{
+    struct repair_config config;
+
+    int status = tie_to_supervisor();
+    if (status != CHECK_PASSED)
+        return status;
+    repair_config_defaults(&config, TENANTMATE_WORKER_VERSION);
+    if (!repair_config_from_env(&config))
+        return WORKER_EXIT_CONFIG;
+
+    struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
+    if (loop == NULL) {
+        log_error("cannot initialise libev's default loop: check LIBEV_FLAGS");
+        return EXIT_FAILURE;
+    }
+    notify_ready();
+    status = repair_service_run(loop, &config);
+    ev_loop_destroy(loop);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
-    char tenant_id[UUID_TEXT_SIZE];
+    char tenant_id[UUID_TEXT_SIZE] = "";
+    enum worker_role role = WORKER_ROLE_TENANT;
     char **arguments = process_title_init(argc, argv);
 
     if (arguments == NULL)
@@ -238,14 +296,18 @@ int main(int argc, char **argv)
     if (!log_init_from_env("tenantmate-worker"))
         return WORKER_EXIT_CONFIG;
 
-    int status = parse_arguments(argc, arguments, tenant_id);
+    int status = parse_arguments(argc, arguments, &role, tenant_id);
     if (status != CHECK_PASSED)
         return status;
 
-    log_set_tenant(tenant_id);
-    process_title_set("tenantmate: worker tenant=%s", tenant_id);
-
-    status = run(tenant_id);
+    if (role == WORKER_ROLE_REPAIR) {
+        process_title_set("tenantmate: repair starting");
+        status = run_repair();
+    } else {
+        log_set_tenant(tenant_id);
+        process_title_set("tenantmate: worker tenant=%s", tenant_id);
+        status = run(tenant_id);
+    }
     log_info("exiting with status %d (%s)", status, worker_exit_name(status));
     return status;
 }

@@ -10,10 +10,12 @@
 #include "worker_internal.h"
 #include "worker_rows.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 /* ---- stopping ----------------------------------------------------------------- */
 
@@ -136,7 +138,7 @@ static void start_signal(struct worker *worker, ev_signal *watcher,
     ev_signal_start(worker->loop, watcher);
 }
 
-static bool start_clients(struct worker *worker)
+static bool start_clients(struct worker *worker, const struct places_config *places)
 {
     const struct auth_callbacks callbacks = {
         .save = on_save_tokens,
@@ -146,6 +148,9 @@ static bool start_clients(struct worker *worker)
 
     worker->http = http_client_new(worker->loop);
     if (worker->http == NULL)
+        return false;
+    worker->places = places_new(worker->http, worker->conn, worker->tenant_id, places);
+    if (worker->places == NULL)
         return false;
     worker->auth = auth_new(worker->loop, worker->http, &worker->config->tesla, &callbacks,
                             worker);
@@ -204,21 +209,46 @@ static bool set_up(struct worker *worker, const struct worker_options *options)
     start_signal(worker, &worker->terminate_watcher, on_stop_signal, SIGTERM);
     start_signal(worker, &worker->interrupt_watcher, on_stop_signal, SIGINT);
     start_signal(worker, &worker->hangup_watcher, on_hangup, SIGHUP);
-    return start_clients(worker);
+    return start_clients(worker, options->places);
+}
+
+/* The one line `make bench` reads: poll lateness of every car, and the
+ * CPU time of the whole process. */
+static void log_poll_statistics(const struct worker *worker)
+{
+    const struct poll_stats *stats = &worker->poll_stats;
+    struct rusage usage;
+
+    if (getrusage(RUSAGE_SELF, &usage) != 0) {
+        log_warning("getrusage failed: %s", strerror(errno));
+        memset(&usage, 0, sizeof(usage));
+    }
+    log_info("poll statistics: polls=%llu lateness_p50_ms=%.3f lateness_p99_ms=%.3f "
+             "lateness_max_ms=%.3f cpu_user_s=%.3f cpu_system_s=%.3f",
+             (unsigned long long)stats->polls, 1000.0 * poll_stats_quantile_s(stats, 0.50),
+             1000.0 * poll_stats_quantile_s(stats, 0.99), 1000.0 * stats->max_lateness_s,
+             (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6,
+             (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6);
 }
 
 /* Frees in the order the contracts ask: the runners and the API client
- * before auth, auth before the HTTP client. */
+ * before auth, auth and places before the HTTP client. Lookups still
+ * waiting are dropped, and the repair service fills those addresses. */
 static void clean_up(struct worker *worker)
 {
     if (worker->loop == NULL)
         return;
 
     car_discovery_stop(worker, "the worker stops");
+    log_poll_statistics(worker);
     worker_account_limit_stop(worker);
     worker_database_stop(worker);
     tesla_api_free(worker->api);
     auth_free(worker->auth);
+    if (worker->places != NULL && places_pending(worker->places) > 0)
+        log_info("dropping %zu address lookups still waiting; the repair service fills them in",
+                 places_pending(worker->places));
+    places_free(worker->places);
     http_client_free(worker->http);
 
     if (worker->exit_status == WORKER_EXIT_STOPPED && !worker->database.down &&

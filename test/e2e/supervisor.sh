@@ -11,6 +11,9 @@ export ENCRYPTION_KEY="e2e-supervisor-secret-$$"
 export TENANTMATE_LOG_LEVEL=info
 unset TENANTMATE_WORKER_PATH TENANTMATE_RESCAN_INTERVAL TENANTMATE_STOP_TIMEOUT \
     TENANTMATE_LOCK_LEASE TENANTMATE_LOG_FILE TOKEN
+# The tests here count children, starts and workers per supervisor; the
+# repair service would add one of each. test/e2e/repair.sh covers it.
+export TENANTMATE_REPAIR=false
 # The real worker refreshes the tokens and lists the cars at start: point
 # it at a local port where nothing listens, so it never contacts Tesla.
 export TESLA_API_HOST=http://127.0.0.1:9 TESLA_AUTH_HOST=http://127.0.0.1:9

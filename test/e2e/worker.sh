@@ -4,7 +4,8 @@
 # supervisor where a test kills workers. They cover the three-tenant demo,
 # token rotation, a 401, a car asleep all along, bad bodies, bad tokens,
 # the account limit, a lost database connection, bad configuration, and
-# kill -9 in a drive and in a charge.
+# kill -9 in a drive and in a charge. Others cover addresses and elevation
+# through fake-nominatim, a stalled geocoder, and the poll statistics line.
 # Polling runs fast (TENANTMATE_ALLOW_FAST_POLLING); fake-tesla replays by
 # request count, so the rows come out as at TeslaMate's speed.
 
@@ -14,7 +15,10 @@ export ENCRYPTION_KEY="e2e-worker-secret-$$"
 export TENANTMATE_LOG_LEVEL=info
 unset TOKEN TENANTMATE_LOG_FILE TENANTMATE_WORKER_PATH TENANTMATE_MAX_POLL_INTERVAL \
     POLLING_ASLEEP_INTERVAL POLLING_DRIVING_INTERVAL POLLING_DEFAULT_INTERVAL \
-    POLLING_ONLINE_INTERVAL POLLING_CHARGING_INTERVAL POLLING_MINIMUM_INTERVAL
+    POLLING_ONLINE_INTERVAL POLLING_CHARGING_INTERVAL POLLING_MINIMUM_INTERVAL \
+    TENANTMATE_GEOCODER_URL TENANTMATE_GEOCODER_LANGUAGE TENANTMATE_GEOCODER_TIMEOUT \
+    TENANTMATE_GEOCODER_INTERVAL TENANTMATE_SRTM_URL TENANTMATE_SRTM_TIMEOUT SRTM_CACHE \
+    TENANTMATE_REPAIR
 
 COMPLETE="$SHARED/data/teslafi/01_complete"
 JUNE="$COMPLETE/TeslaFi62016.csv"
@@ -112,6 +116,32 @@ stop_worker() {
     wait "$worker_pid"
     local status=$?
     expect_eq "$status" 0 "worker exit status after SIGTERM"
+}
+
+# The stopped worker logged exactly one poll statistics line, with polls
+# and every field `make bench` and the docs name.
+expect_poll_statistics() {
+    local lines line polls
+    lines=$(grep -c 'poll statistics: ' "$TEST_TMP/worker.log")
+    expect_eq "$lines" 1 "poll statistics lines"
+    line=$(grep -o 'poll statistics: .*' "$TEST_TMP/worker.log")
+    [[ $line =~ ^poll\ statistics:\ polls=([0-9]+)\ lateness_p50_ms=[0-9.]+\ lateness_p99_ms=[0-9.]+\ lateness_max_ms=[0-9.]+\ cpu_user_s=[0-9.]+\ cpu_system_s=[0-9.]+$ ]] ||
+        fail "poll statistics line not in the documented form: $line"
+    polls=${BASH_REMATCH[1]}
+    [ "$polls" -gt 0 ] || fail "poll statistics with no poll: $line"
+}
+
+# Starts fake-nominatim (log $TEST_TMP/nominatim.log) with the given
+# arguments and points the worker's geocoder at it.
+start_nominatim() {
+    spawn nominatim "$BIN/fake-nominatim" --port 0 "$@"
+    wait_for "grep -q '^listening on' '$TEST_TMP/nominatim.log'" 5 "fake-nominatim listening"
+    NOMINATIM_URL="http://$(sed -n 's/^listening on //p' "$TEST_TMP/nominatim.log")"
+    export TENANTMATE_GEOCODER_URL=$NOMINATIM_URL TENANTMATE_GEOCODER_INTERVAL=0
+}
+
+nominatim_requests() {
+    curl -s "$NOMINATIM_URL/admin/requests" | jq -r 'length'
 }
 
 expect_no_sanitizer_report() {
@@ -251,6 +281,7 @@ test_token_rotation_saved_before_use() {
     expect_not_contains "$(cat "$TEST_TMP/worker.log")" "refresh-1" "token in the log"
     expect_not_contains "$(cat "$TEST_TMP/worker.log")" "NA_" "new refresh token in the log"
     stop_worker
+    expect_poll_statistics
     expect_no_sanitizer_report
 }
 
@@ -431,6 +462,84 @@ test_vehicle_not_found_fuse_relists_cars() {
     expect_no_sanitizer_report
 }
 
+# ---- places ------------------------------------------------------------------------
+
+# The recorded June trace has every position at 0.0, 0.0 (personal values
+# removed): tile N00E000, whose generated sample there is 3600 m, and
+# fake-nominatim's Bielefeld response (way 103619766) for the addresses.
+test_replay_stores_addresses_and_elevation() {
+    fresh_database
+    fast_polling
+    start_nominatim --tiles N00E000
+    mkdir -p "$TEST_TMP/srtm"
+    curl -s -f -o "$TEST_TMP/srtm/N00E000.hgt" "$NOMINATIM_URL/srtm/N00E000.hgt" ||
+        fail "download the tile from fake-nominatim"
+    export SRTM_CACHE=$TEST_TMP/srtm
+    start_fake_with_car "\"$JUNE\""
+    local tenant
+    tenant=$(new_uuid)
+    add_tenant_with_tokens "$tenant" access-1 refresh-1
+
+    start_worker "$tenant"
+    wait_for fake_done 60 "trace replayed"
+    wait_for_june_rows "$tenant" 30
+    wait_for "[ \"\$(count drives $tenant 'start_address_id IS NOT NULL AND end_address_id IS NOT NULL')\" -eq 2 ] &&
+        [ \"\$(count charging_processes $tenant 'address_id IS NOT NULL')\" -eq 1 ]" 10 \
+        "addresses of both drives and the charge"
+
+    expect_june_aggregates "$tenant"
+    expect_eq "$(sql "SELECT string_agg(DISTINCT a.osm_id::text, ',') FROM addresses a
+                      WHERE a.id IN (SELECT start_address_id FROM drives
+                                     UNION SELECT end_address_id FROM drives
+                                     UNION SELECT address_id FROM charging_processes)")" \
+        103619766 "the linked address"
+    expect_eq "$(nominatim_requests)" 5 "lookups: two ends of two drives and the charge"
+    expect_ne "$(count positions "$tenant")" 0 "positions"
+    expect_eq "$(count positions "$tenant" 'elevation IS DISTINCT FROM 3600')" 0 \
+        "positions without the tile's elevation"
+    stop_worker
+    expect_poll_statistics
+    expect_no_sanitizer_report
+}
+
+# Every lookup stalls for a minute (longer than the whole replay): the
+# drives and the charge close, the trace finishes, the worker stops at
+# once, and the addresses stay NULL for the repair service.
+test_stalled_geocoder_never_delays_replay() {
+    fresh_database
+    fast_polling
+    start_nominatim --mode stall --stall 60
+    export TENANTMATE_GEOCODER_TIMEOUT=60
+    start_fake_with_car "\"$JUNE\""
+    local tenant started_s stopped_s status
+    tenant=$(new_uuid)
+    add_tenant_with_tokens "$tenant" access-1 refresh-1
+
+    start_worker "$tenant"
+    started_s=$SECONDS
+    wait_for fake_done 50 "trace replayed while the geocoder stalls"
+    wait_for_june_rows "$tenant" 5
+    expect_june_aggregates "$tenant"
+    [ $((SECONDS - started_s)) -lt 55 ] || fail "the replay waited for the geocoder"
+    expect_eq "$(count drives "$tenant" 'start_address_id IS NOT NULL OR end_address_id IS NOT NULL')" \
+        0 "drives with an address"
+    expect_eq "$(count charging_processes "$tenant" 'address_id IS NOT NULL')" 0 \
+        "charges with an address"
+    expect_eq "$(nominatim_requests)" 1 "lookups started: one at a time, the first still stalled"
+
+    stopped_s=$(date +%s.%N)
+    kill -TERM "$worker_pid"
+    wait "$worker_pid"
+    status=$?
+    expect_eq "$status" 0 "worker exit status after SIGTERM"
+    awk -v a="$(date +%s.%N)" -v b="$stopped_s" 'BEGIN { exit !(a - b < 2.0) }' ||
+        fail "the worker took more than 2 s to stop with a lookup in flight"
+    expect_contains "$(cat "$TEST_TMP/worker.log")" "dropping 5 address lookups still waiting" \
+        "dropped lookups logged"
+    expect_poll_statistics
+    expect_no_sanitizer_report
+}
+
 # ---- the database ---------------------------------------------------------------
 
 # Runs SQL in the maintenance database, for statements about the test's own.
@@ -500,6 +609,11 @@ test_invalid_configuration_exits_43() {
     TESLA_API_HOST=ftp://127.0.0.1 expect_failure "bad API host" \
         "$BIN/tenantmate-worker" --tenant "$tenant"
     expect_contains "$OUTPUT" "TESLA_API_HOST" "host message"
+
+    TENANTMATE_GEOCODER_URL=ftp://127.0.0.1 expect_failure "bad geocoder URL" \
+        "$BIN/tenantmate-worker" --tenant "$tenant"
+    expect_contains "$OUTPUT" "invalid TENANTMATE_GEOCODER_URL" "geocoder message"
+    expect_contains "$OUTPUT" "exiting with status 43" "places variables are configuration"
 }
 
 test_fast_interval_needs_opt_in() {

@@ -45,6 +45,21 @@ static void quantiles_follow_recorded_lateness(void **state)
     free(stats);
 }
 
+/* A bucket's upper edge may lie above every recorded lateness: a
+ * quantile above the maximum would be a figure no poll had. */
+static void quantiles_never_exceed_maximum(void **state)
+{
+    (void)state;
+    struct poll_stats *stats = new_stats();
+
+    poll_stats_record(stats, 100.0, 100.0043);
+
+    assert_true(poll_stats_quantile_s(stats, 0.5) <= stats->max_lateness_s);
+    assert_true(poll_stats_quantile_s(stats, 0.99) <= stats->max_lateness_s);
+    assert_true(poll_stats_quantile_s(stats, 0.99) > 0.0042);
+    free(stats);
+}
+
 static void early_and_huge_lateness_are_bounded(void **state)
 {
     (void)state;
@@ -65,6 +80,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(empty_stats_report_zero),
         cmocka_unit_test(quantiles_follow_recorded_lateness),
+        cmocka_unit_test(quantiles_never_exceed_maximum),
         cmocka_unit_test(early_and_huge_lateness_are_bounded),
     };
 

@@ -8,7 +8,9 @@
 
 #include <cmocka.h>
 
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "../../supervisor/worker_fsm.c"
 
@@ -124,6 +126,51 @@ static void test_names_match_status_table_states(void **state)
         assert_string_equal(worker_state_name((enum worker_state)i), expected[i]);
 }
 
+struct exit_case {
+    enum worker_kind kind;
+    int wait_status;
+    enum worker_event event;
+};
+
+static void test_exit_events_by_kind(void **state)
+{
+    (void)state;
+    static const struct exit_case cases[] = {
+        {WORKER_KIND_TENANT, W_EXITCODE(0, 0), WORKER_EVENT_EXIT_STOPPED},
+        {WORKER_KIND_TENANT, W_EXITCODE(40, 0), WORKER_EVENT_EXIT_INACTIVE},
+        {WORKER_KIND_TENANT, W_EXITCODE(41, 0), WORKER_EVENT_EXIT_HOLD},
+        {WORKER_KIND_TENANT, W_EXITCODE(42, 0), WORKER_EVENT_EXIT_HOLD},
+        {WORKER_KIND_TENANT, W_EXITCODE(43, 0), WORKER_EVENT_EXIT_CRASH},
+        {WORKER_KIND_TENANT, W_EXITCODE(1, 0), WORKER_EVENT_EXIT_CRASH},
+        {WORKER_KIND_TENANT, W_EXITCODE(127, 0), WORKER_EVENT_EXIT_CRASH},
+        {WORKER_KIND_TENANT, W_EXITCODE(0, SIGKILL), WORKER_EVENT_EXIT_CRASH},
+        /* The repair service is never held and never rechecks a tenant. */
+        {WORKER_KIND_REPAIR, W_EXITCODE(0, 0), WORKER_EVENT_EXIT_STOPPED},
+        {WORKER_KIND_REPAIR, W_EXITCODE(40, 0), WORKER_EVENT_EXIT_CRASH},
+        {WORKER_KIND_REPAIR, W_EXITCODE(41, 0), WORKER_EVENT_EXIT_CRASH},
+        {WORKER_KIND_REPAIR, W_EXITCODE(42, 0), WORKER_EVENT_EXIT_CRASH},
+        {WORKER_KIND_REPAIR, W_EXITCODE(43, 0), WORKER_EVENT_EXIT_CRASH},
+        {WORKER_KIND_REPAIR, W_EXITCODE(0, SIGKILL), WORKER_EVENT_EXIT_CRASH},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        enum worker_event event = worker_fsm_exit_event(cases[i].kind, cases[i].wait_status);
+
+        if (event != cases[i].event)
+            fail_msg("%s with wait status 0x%x: expected %s, got %s",
+                     worker_kind_name(cases[i].kind), (unsigned)cases[i].wait_status,
+                     worker_event_name(cases[i].event), worker_event_name(event));
+    }
+}
+
+static void test_kind_names(void **state)
+{
+    (void)state;
+    assert_string_equal(worker_kind_name(WORKER_KIND_TENANT), "tenant");
+    assert_string_equal(worker_kind_name(WORKER_KIND_REPAIR), "repair");
+    assert_string_equal(worker_kind_name(WORKER_KIND_COUNT), "unknown");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +179,8 @@ int main(void)
         cmocka_unit_test(test_running_exits_never_release),
         cmocka_unit_test(test_out_of_range_rejected),
         cmocka_unit_test(test_names_match_status_table_states),
+        cmocka_unit_test(test_exit_events_by_kind),
+        cmocka_unit_test(test_kind_names),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
