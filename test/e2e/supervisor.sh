@@ -290,8 +290,9 @@ test_sigterm_leaves_no_child() {
     expect_eq "$(pgrep -P "$supervisor_pid" | grep -c . || true)" 0 "children"
     expect_eq "$(sql "SELECT count(*) FROM tenantmate_workers WHERE state <> 'stopped'")" 0 \
         "status rows left running"
-    expect_eq "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" 0 \
-        "advisory locks left"
+    expect_eq "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+                      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")" \
+        0 "advisory locks left"
     expect_contains "$(cat "$TEST_TMP/supervisor.log")" "shutting down: stopping 2 workers" \
         "shutdown logged"
     expect_no_sanitizer_report
