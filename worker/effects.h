@@ -2,7 +2,7 @@
  * effects: carries out the effects of a vehicle state machine's output
  * through the recorder, for one car.
  *
- * Contract: the state machine only knows whether a drive, a charging
+ * Contract: the state machine only tracks whether a drive, a charging
  * process or an update is open; struct car_records keeps their ids.
  * effects_apply() runs the effects in order, each as the recorder's own
  * short transaction, and blocks for them. A failed write is logged by the

@@ -6,7 +6,7 @@
  * row) and block for that one round trip. token_store_load() returns the
  * decrypted pair in malloc'd strings that token_store_pair_free() wipes;
  * token_store_save() encrypts and updates the row, then notifies the
- * supervisor's channel so it sees the token row changed. Nothing here logs
+ * supervisor's channel so it rescans the tenant. Nothing here logs
  * a token; errors are logged with the tenant id.
  */
 #ifndef TENANTMATE_TOKEN_STORE_H
