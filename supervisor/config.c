@@ -143,9 +143,15 @@ bool config_from_env(struct supervisor_config *config)
     config->connect_timeout_s = 10.0;
     config->statement_timeout_s = 10.0;
 
+    /* Workers need the key to decrypt their tenant's tokens; without it
+     * each would exit at once and be restarted forever. Its value is only
+     * passed on, never read here. */
+    const char *encryption_key;
+
     return read_worker_path(config) && read_host(config) && read_conninfo(config) &&
            read_durations(config) && read_limits(config) &&
-           env_boolean("TENANTMATE_REPAIR", true, &config->repair_enabled);
+           env_boolean("TENANTMATE_REPAIR", true, &config->repair_enabled) &&
+           env_secret("ENCRYPTION_KEY", &encryption_key);
 }
 
 double config_heartbeat_interval_s(const struct supervisor_config *config)

@@ -185,9 +185,22 @@ static int migrate_down(PGconn *conn, const struct migration_files *migrations, 
 
     int rows = PQntuples(applied);
     int status = 0;
-    if (steps > rows)
-        printf("only %d migration%s applied; rolling back all of them\n", rows,
-               rows == 1 ? "" : "s");
+
+    if (rows == 0) {
+        printf("no migration is applied; nothing to roll back\n");
+        PQclear(applied);
+        return 0;
+    }
+
+    /* Rolling back the first migration drops every tenant's data, so a
+     * count beyond what is applied is a mistake rather than "all". */
+    if (steps > rows) {
+        log_error("invalid --down %ld: only %d migration%s applied; give --down %d to roll "
+                  "back all of them, which drops every table and its data",
+                  steps, rows, rows == 1 ? " is" : "s are", rows);
+        PQclear(applied);
+        return 2;
+    }
 
     for (int row = rows - 1; row >= 0 && row >= rows - steps && status == 0; row--) {
         int version = atoi(PQgetvalue(applied, row, 0));

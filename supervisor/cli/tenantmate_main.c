@@ -39,8 +39,15 @@ static const struct subcommand subcommands[] = {
 static void print_usage(FILE *out)
 {
     fputs("usage: tenantmate COMMAND [OPTIONS]\n\ncommands:\n", out);
-    for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-        fprintf(out, "  %s\n", subcommands[i].usage);
+    for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+        /* Indent every line of a usage text, not only its first. */
+        for (const char *line = subcommands[i].usage; *line != '\0';) {
+            size_t length = strcspn(line, "\n");
+
+            fprintf(out, "  %.*s\n", (int)length, line);
+            line += length + (line[length] == '\n');
+        }
+    }
     fputs("\nThe database comes from DATABASE_URL or the PG* variables; tokens need\n"
           "ENCRYPTION_KEY. See README.md for every variable.\n",
           out);

@@ -55,6 +55,31 @@ test_migrate_down_one_step() {
     expect_eq "$(sql 'SELECT count(*) FROM tenantmate_schema_migrations')" "$((total - 1))" "one fewer"
 }
 
+test_migrate_down_beyond_applied_refused() {
+    fresh_database
+    local total
+    total=$(migration_count)
+
+    expect_failure "down too many" "$BIN/tenantmate" migrate --down $((total + 5))
+    expect_contains "$OUTPUT" "invalid --down $((total + 5))" "names the value"
+    expect_contains "$OUTPUT" "give --down $total" "says what to give"
+    expect_eq "$(sql 'SELECT count(*) FROM tenantmate_schema_migrations')" "$total" "nothing rolled back"
+
+    expect_success "down all" "$BIN/tenantmate" migrate --down "$total"
+    expect_success "down on empty" "$BIN/tenantmate" migrate --down 1
+    expect_contains "$OUTPUT" "nothing to roll back" "says so"
+}
+
+test_help_indents_every_line() {
+    expect_success "help" "$BIN/tenantmate" help
+    expect_contains "$OUTPUT" "
+  tokens check --tenant UUID" "second line of the tokens entry"
+    expect_contains "$OUTPUT" "
+  tenants list" "last line of the tenants entry"
+    expect_eq "$(echo "$OUTPUT" | sed -n '/^commands:/,/^$/p' | grep -c '^[^ c]')" 0 \
+        "command lines start indented"
+}
+
 test_failing_migration_rolls_back() {
     fresh_database
     local dir="$TEST_TMP/migrations"

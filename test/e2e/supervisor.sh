@@ -648,6 +648,9 @@ test_invalid_configuration_rejected() {
 
     expect_failure "unexpected argument" "$BIN/tenantmate-supervisor" --tenant x
     expect_contains "$OUTPUT" 'unexpected argument "--tenant"' "argument message"
+
+    ENCRYPTION_KEY= expect_failure "no encryption key" "$BIN/tenantmate-supervisor"
+    expect_contains "$OUTPUT" "ENCRYPTION_KEY is not set" "encryption key message"
 }
 
 # Run the worker directly and print its exit status.
