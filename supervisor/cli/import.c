@@ -154,6 +154,7 @@ static int run(const struct import_arguments *arguments, const struct import_opt
         printf("%s\n", summary->message);
     } else {
         import_report_init(&report, stderr);
+        report.dry_run = options->dry_run;
         progress = import_report_progress(&report);
         import_execute(conn, options, &progress, summary);
         /* Refused before any work: the logged error says it all. */

@@ -76,6 +76,9 @@ static void file_finished(void *context, const char *name, const char *outcome)
     struct import_report *report = context;
     bool read = strcmp(report->file, name) == 0;
 
+    if (report->dry_run && strcmp(outcome, "imported") == 0)
+        outcome = "checked (dry run)";
+
     if (report->terminal)
         fputs("\r\033[K", report->out);
     if (read)
@@ -151,9 +154,10 @@ void import_report_summary(FILE *out, const struct import_options *options,
     print_car(out, summary);
     fprintf(out, "  time zone          %s%s\n", summary->time_zone,
             summary->resumed ? " (resumed run)" : "");
-    fprintf(out, "  files              %zu imported, %zu already imported, %zu not reached, "
+    fprintf(out, "  files              %zu %s, %zu already imported, %zu not reached, "
                  "of %zu\n",
-            summary->files_imported, summary->files_already_imported,
+            summary->files_imported, options->dry_run ? "checked" : "imported",
+            summary->files_already_imported,
             summary->files_not_reached, summary->files);
     fprintf(out, "  rows               %ld read: %ld replayed, %ld dropped, %ld rejected\n",
             summary->rows, summary->rows_replayed, summary->rows_dropped,

@@ -17,6 +17,7 @@
 struct import_report {
     FILE *out;                      /* standard error */
     bool terminal;
+    bool dry_run;                   /* files are checked, not imported */
     char file[IMPORT_FILE_NAME_SIZE];
     size_t file_index;
     size_t file_count;

@@ -433,6 +433,8 @@ test_dry_run_writes_nothing() {
     expect_success "dry run" import --tenant "$tenant" --time-zone America/Los_Angeles --dry-run \
         "$TESLAFI/01_complete"
     expect_contains "$OUTPUT" "dry run: nothing written" "says so"
+    expect_contains "$OUTPUT" "TeslaFi62016.csv: checked (dry run)" "files are checked, not imported"
+    expect_not_contains "$OUTPUT" "csv: imported" "no file claims to be imported"
     expect_contains "$OUTPUT" "states 2, drives 2, charging sessions 1, updates 1" "what would be written"
     for table in cars states drives positions charging_processes updates import_runs \
         import_file_checkpoints; do
