@@ -448,7 +448,7 @@ static void report_entry(struct supervisor *supervisor, const struct worker *wor
                next_restart, worker->lock_held ? "held" : "lost", worker->last_exit);
 }
 
-/* Where the repair service runs, for the process table's header. */
+/* The repair service's location, for the process table's header. */
 static const char *repair_placement(const struct supervisor *supervisor)
 {
     if (!supervisor->config.repair_enabled)

@@ -40,7 +40,7 @@ static bool valid_token(const char *line, const char *what)
         return false;
     }
     if (strlen(line) > TOKEN_MAX_BYTES) {
-        log_error("%s token is longer than %d bytes: check that standard input holds only "
+        log_error("%s token is longer than %d bytes: check that standard input contains only "
                   "the two tokens", what, TOKEN_MAX_BYTES);
         return false;
     }
@@ -84,7 +84,7 @@ static bool read_pair(FILE *input, struct token_pair *pair, bool prompt)
         return false;
 
     if (!prompt && !rest_is_empty(input)) {
-        log_error("standard input holds more than two lines: give only the access token "
+        log_error("standard input contains more than two lines: give only the access token "
                   "and the refresh token");
         return false;
     }
