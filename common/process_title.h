@@ -24,7 +24,7 @@ char **process_title_init(int argc, char **argv);
 
 void process_title_set(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
-/* The longest title that fits, in bytes without the NUL; 0 before init. */
+/* The maximum title length that fits, in bytes without the NUL; 0 before init. */
 size_t process_title_capacity(void);
 
 #endif

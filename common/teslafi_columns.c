@@ -1,4 +1,4 @@
-/* Where TeslaFi's columns live in the Tesla API response, and the JSON
+/* The Tesla API object of each TeslaFi column, and the JSON
  * types TeslaMate's importer requires of some of them. */
 #include "teslafi.h"
 
@@ -12,7 +12,7 @@ struct column_section {
 
 /*
  * Every scalar field of the vehicle_data responses recorded from the Owner
- * and Fleet APIs (2020 to 2024 firmware), by the object that holds it,
+ * and Fleet APIs (2020 to 2024 firmware), by the object that contains it,
  * plus the older fields TeslaMate's API structs still declare
  * (smart_preconditioning, the rear "back" seat heaters, perf_config,
  * autopark_state_v3). Sorted by name in byte order for bsearch.

@@ -27,7 +27,7 @@ struct token_table;
 struct delay_queue;
 struct MHD_Daemon;
 
-/* Which recorded error bodies to send where the Owner and Fleet APIs differ. */
+/* The recorded error bodies to send where the Owner and Fleet APIs differ. */
 enum api_flavor {
     API_FLAVOR_FLEET,
     API_FLAVOR_OWNER,

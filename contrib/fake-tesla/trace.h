@@ -53,7 +53,7 @@ const char *trace_format_name(enum trace_format format);
 bool trace_format_parse(const char *text, enum trace_format *format);
 
 /* The format a path implies: a directory or *.csv is TeslaFi, *.jsonl,
- * *.ndjson or *.json is JSON lines. False when the name tells neither. */
+ * *.ndjson or *.json is JSON lines. False when the name matches neither. */
 bool trace_format_from_path(const char *path, enum trace_format *format);
 
 enum cell_kind {

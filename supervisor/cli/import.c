@@ -157,7 +157,7 @@ static int run(const struct import_arguments *arguments, const struct import_opt
         report.dry_run = options->dry_run;
         progress = import_report_progress(&report);
         import_execute(conn, options, &progress, summary);
-        /* Refused before any work: the logged error says it all. */
+        /* Refused before any work: the logged error explains it. */
         if (summary->outcome != IMPORT_OUTCOME_INVALID_ARGUMENTS &&
             summary->outcome != IMPORT_OUTCOME_BUSY)
             import_report_summary(stdout, options, summary);

@@ -1028,7 +1028,7 @@ test_sql_helper_functions() {
         "helper signatures, volatility (v: volatile, i: immutable), strictness and cost"
 }
 
-# Check that public holds no relation but the runner's table, and that the
+# Check that public contains no relation but the runner's table, and that the
 # private schema, the extensions, enum types and functions are gone.
 expect_empty_schema() {
     local when=$1
